@@ -1,0 +1,104 @@
+/* droptest runtime — await points, suspension and wake-up.
+ *
+ * Every operation that may suspend goes through here in the same order:
+ * dt__await_point (counted; the driver may abort here; a pending abort
+ * ends the task), then, only if the operation must wait, dt__wait_begin
+ * (a drop may not wait), registration with the waited object, and
+ * dt__task_wait. */
+#include "internal.h"
+
+static dt_abort_route dt__task_route(dt_runtime *rt, const dt__task *t,
+                                     uint64_t *owner_seq)
+{
+    *owner_seq = 0;
+    if (t->shielded)
+        return DT_ROUTE_NONE;
+    if (t->is_root)
+        return DT_ROUTE_ROOT;
+    if (t->handle_slot) {
+        *owner_seq = dt__entry_at(&rt->ledger, t->handle_slot)->owner_seq;
+        return DT_ROUTE_JOIN_HANDLE;
+    }
+    if (t->set) {
+        *owner_seq = dt__entry_at(&rt->ledger, t->set->slot)->owner_seq;
+        return DT_ROUTE_TASK_SET;
+    }
+    return DT_ROUTE_NONE;
+}
+
+bool dt__await_point(dt_runtime *rt, dt_wait_reason reason, dt_site site)
+{
+    dt__task *t = rt->current;
+    /* A drop is synchronous: a call inside one is not an await point and
+     * cannot be aborted; if it would wait, dt__wait_begin says so. */
+    if (t->drop_frame || t->state == DT_TASK_DROPPING)
+        return false;
+    uint64_t owner_seq;
+    dt_abort_route route = dt__task_route(rt, t, &owner_seq);
+    dt_await_point p = {rt->report.await_points++, t->seq, t->name, site,
+                        reason, route, owner_seq};
+    bool abort = rt->driver->await_point(rt->driver_ctx, &p);
+    if (route == DT_ROUTE_NONE) {
+        rt->report.await_skipped++;
+    } else if (abort) {
+        rt->report.aborts_injected++;
+        dt__emit(rt, DT_EV_ABORT_INJECTED, t->seq, owner_seq, route);
+        t->abort_requested = true;
+    }
+    if (t->abort_requested)
+        dt__task_exit(rt, DT_OUTCOME_CANCELLED);
+    return true;
+}
+
+void dt__wait_in_drop(dt_runtime *rt, dt_wait_reason reason, dt_site site)
+{
+    dt__task *t = rt->current;
+    dt__fail(rt, DT_FAIL_CLEANUP_SUSPENDED, t, site,
+             "drop `%s` of task `%s` (registered at %s:%d) tried to wait in "
+             "%s at %s:%d",
+             t->drop_frame->name, t->name, t->drop_frame->site.file,
+             t->drop_frame->site.line, dt_wait_reason_name(reason), site.file,
+             site.line);
+    longjmp(t->drop_frame->jump, DT__DROP_ABANDONED_WAIT);
+}
+
+void dt__task_wait(dt_runtime *rt, dt_wait_reason reason,
+                   uint64_t object_seq, void *wait_object, dt_site site,
+                   void (*wait_cancel)(dt__task *task))
+{
+    dt__task *t = rt->current;
+    DT_INVARIANT(!t->drop_frame);
+    t->state = reason == DT_WAIT_YIELD ? DT_TASK_READY : DT_TASK_WAITING;
+    t->wait_reason = reason;
+    t->wait_object_seq = object_seq;
+    t->wait_object = wait_object;
+    t->wait_site = site;
+    t->wait_cancel = wait_cancel;
+    dt__emit(rt, DT_EV_SUSPEND, t->seq, object_seq, reason);
+    if (reason == DT_WAIT_YIELD)
+        dt__ready_push(rt, t);
+    dt__schedule(rt);
+    /* Resumed: woken, or made ready by an abort. Never past an abort. */
+    t->wait_reason = DT_WAIT_NONE;
+    t->wait_object = NULL;
+    t->wait_cancel = NULL;
+    if (t->abort_requested)
+        dt__task_exit(rt, DT_OUTCOME_CANCELLED);
+}
+
+void dt__task_wake(dt_runtime *rt, dt__task *t)
+{
+    DT_INVARIANT(t->state == DT_TASK_WAITING);
+    t->state = DT_TASK_READY;
+    t->wait_cancel = NULL;
+    dt__emit(rt, DT_EV_WAKE, t->seq, 0, t->wait_reason);
+    dt__ready_push(rt, t);
+}
+
+void dt_yield_at(dt_site site)
+{
+    dt_runtime *rt = dt__rt_get(site);
+    dt__await_point(rt, DT_WAIT_YIELD, site);
+    dt__wait_begin(rt, DT_WAIT_YIELD, site);
+    dt__task_wait(rt, DT_WAIT_YIELD, 0, NULL, site, NULL);
+}

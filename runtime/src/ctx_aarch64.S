@@ -1,0 +1,69 @@
+/* droptest runtime — context switch for AArch64 (AAPCS64).
+ *
+ * Saved frame, 176 bytes from the saved stack pointer:
+ *   0..95: x19..x30 in pairs   96..159: d8..d15   160: FPCR
+ * The stack pointer stays 16-byte aligned throughout. */
+    .text
+
+/* void dt__ctx_swap(dt__ctx *from, dt__ctx *to) */
+    .globl dt__ctx_swap
+    .hidden dt__ctx_swap
+    .type dt__ctx_swap, %function
+    .p2align 4
+dt__ctx_swap:
+    .cfi_startproc
+    sub sp, sp, #176
+    .cfi_adjust_cfa_offset 176
+    stp x19, x20, [sp, #0]
+    stp x21, x22, [sp, #16]
+    stp x23, x24, [sp, #32]
+    stp x25, x26, [sp, #48]
+    stp x27, x28, [sp, #64]
+    stp x29, x30, [sp, #80]
+    stp d8, d9, [sp, #96]
+    stp d10, d11, [sp, #112]
+    stp d12, d13, [sp, #128]
+    stp d14, d15, [sp, #144]
+    mrs x9, fpcr
+    str x9, [sp, #160]
+    mov x9, sp
+    str x9, [x0]
+    ldr x9, [x1]
+    mov sp, x9
+    ldp x19, x20, [sp, #0]
+    ldp x21, x22, [sp, #16]
+    ldp x23, x24, [sp, #32]
+    ldp x25, x26, [sp, #48]
+    ldp x27, x28, [sp, #64]
+    ldp x29, x30, [sp, #80]
+    ldp d8, d9, [sp, #96]
+    ldp d10, d11, [sp, #112]
+    ldp d12, d13, [sp, #128]
+    ldp d14, d15, [sp, #144]
+    ldr x9, [sp, #160]
+    msr fpcr, x9
+    add sp, sp, #176
+    .cfi_adjust_cfa_offset -176
+    ret
+    .cfi_endproc
+    .size dt__ctx_swap, .-dt__ctx_swap
+
+/* The first frame of every coroutine: calls entry(arg) from x20(x19).
+ * The link register is marked undefined and x29/x30 are zeroed so
+ * debuggers and unwinders stop here. */
+    .globl dt__ctx_entry
+    .hidden dt__ctx_entry
+    .type dt__ctx_entry, %function
+    .p2align 4
+dt__ctx_entry:
+    .cfi_startproc
+    .cfi_undefined x30
+    mov x29, #0
+    mov x30, #0
+    mov x0, x19
+    blr x20
+    brk #0
+    .cfi_endproc
+    .size dt__ctx_entry, .-dt__ctx_entry
+
+    .section .note.GNU-stack, "", %progbits

@@ -1,0 +1,40 @@
+/* droptest runtime — the portable ucontext context switch: the reference
+ * implementation, and the fallback for architectures without assembly.
+ * swapcontext also saves the signal mask (a syscall per switch), so it is
+ * much slower; the semantics are identical. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <ucontext.h>
+
+#include "ctx.h"
+
+/* makecontext passes int arguments only: a pointer travels as two halves. */
+static void dt__ucontext_entry(unsigned hi_entry, unsigned lo_entry,
+                               unsigned hi_arg, unsigned lo_arg)
+{
+    uintptr_t e = ((uintptr_t)hi_entry << 32) | lo_entry;
+    uintptr_t a = ((uintptr_t)hi_arg << 32) | lo_arg;
+    void (*entry)(void *) = (void (*)(void *))e;
+    entry((void *)a);
+    abort(); /* entry never returns */
+}
+
+void dt__ctx_make(dt__ctx *ctx, void *stack_lo, size_t size,
+                  void (*entry)(void *arg), void *arg)
+{
+    if (getcontext(&ctx->uc) != 0)
+        abort();
+    ctx->uc.uc_stack.ss_sp = stack_lo;
+    ctx->uc.uc_stack.ss_size = size;
+    ctx->uc.uc_link = NULL;
+    uintptr_t e = (uintptr_t)entry, a = (uintptr_t)arg;
+    makecontext(&ctx->uc, (void (*)(void))dt__ucontext_entry, 4,
+                (unsigned)(e >> 32), (unsigned)e, (unsigned)(a >> 32),
+                (unsigned)a);
+}
+
+void dt__ctx_swap(dt__ctx *from, dt__ctx *to)
+{
+    if (swapcontext(&from->uc, &to->uc) != 0)
+        abort();
+}

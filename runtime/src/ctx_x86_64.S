@@ -1,0 +1,73 @@
+/* droptest runtime — context switch for x86-64 System V.
+ *
+ * Saved frame, from the saved stack pointer upwards:
+ *   0: MXCSR (4 bytes)  4: x87 control word (2 bytes)  8: r15  16: r14
+ *  24: r13  32: r12  40: rbx  48: rbp  56: return address
+ * The saved sp is 16-byte aligned, so after the final ret the new stack is
+ * aligned as at a call site. */
+    .text
+
+/* void dt__ctx_swap(dt__ctx *from, dt__ctx *to) */
+    .globl dt__ctx_swap
+    .hidden dt__ctx_swap
+    .type dt__ctx_swap, @function
+    .p2align 4
+dt__ctx_swap:
+    .cfi_startproc
+    pushq %rbp
+    .cfi_adjust_cfa_offset 8
+    pushq %rbx
+    .cfi_adjust_cfa_offset 8
+    pushq %r12
+    .cfi_adjust_cfa_offset 8
+    pushq %r13
+    .cfi_adjust_cfa_offset 8
+    pushq %r14
+    .cfi_adjust_cfa_offset 8
+    pushq %r15
+    .cfi_adjust_cfa_offset 8
+    subq $8, %rsp
+    .cfi_adjust_cfa_offset 8
+    stmxcsr (%rsp)
+    fnstcw 4(%rsp)
+    movq %rsp, (%rdi)
+    movq (%rsi), %rsp
+    ldmxcsr (%rsp)
+    fldcw 4(%rsp)
+    addq $8, %rsp
+    .cfi_adjust_cfa_offset -8
+    popq %r15
+    .cfi_adjust_cfa_offset -8
+    popq %r14
+    .cfi_adjust_cfa_offset -8
+    popq %r13
+    .cfi_adjust_cfa_offset -8
+    popq %r12
+    .cfi_adjust_cfa_offset -8
+    popq %rbx
+    .cfi_adjust_cfa_offset -8
+    popq %rbp
+    .cfi_adjust_cfa_offset -8
+    ret
+    .cfi_endproc
+    .size dt__ctx_swap, .-dt__ctx_swap
+
+/* The first frame of every coroutine: calls entry(arg) from r13(r12).
+ * The return address is marked undefined so debuggers and unwinders stop
+ * here instead of walking into garbage; rbp is zeroed for frame-pointer
+ * walkers for the same reason. */
+    .globl dt__ctx_entry
+    .hidden dt__ctx_entry
+    .type dt__ctx_entry, @function
+    .p2align 4
+dt__ctx_entry:
+    .cfi_startproc
+    .cfi_undefined rip
+    xorl %ebp, %ebp
+    movq %r12, %rdi
+    callq *%r13
+    ud2
+    .cfi_endproc
+    .size dt__ctx_entry, .-dt__ctx_entry
+
+    .section .note.GNU-stack, "", @progbits

@@ -1,0 +1,375 @@
+/* droptest runtime — internal structures shared by the runtime's files.
+ * Names: dt__ for non-static internals, as libuv's uv__. */
+#ifndef DROPTEST_INTERNAL_H
+#define DROPTEST_INTERNAL_H
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <signal.h>
+
+#include "droptest/runtime.h"
+#include "ctx.h"
+#include "stack.h"
+
+/* ---- assertions (always on, never depend on NDEBUG) --------------------- */
+
+/* Programmer errors: print the message, the current task and its spawn
+ * site, and the call site, then abort(). */
+_Noreturn void dt__panic_programmer(dt_site site, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+#define DT_ASSERT(cond, site, ...)                  \
+    do {                                            \
+        if (__builtin_expect(!(cond), 0))           \
+            dt__panic_programmer((site), __VA_ARGS__); \
+    } while (0)
+
+/* Broken internal invariants: the runtime's own bug. */
+#define DT_INVARIANT(cond)                                                \
+    do {                                                                  \
+        if (__builtin_expect(!(cond), 0))                                 \
+            dt__panic_programmer(DT_SITE, "internal invariant broken: %s", \
+                                 #cond);                                  \
+    } while (0)
+
+/* ---- ids -------------------------------------------------------------- */
+
+/* id = tag(16) | generation(24) | slot(24). Slot 0 is never used, so the
+ * zero id is invalid. */
+#define DT__SLOT_BITS 24
+#define DT__GEN_BITS 24
+#define DT__SLOT_MAX ((UINT32_C(1) << DT__SLOT_BITS) - 1)
+#define DT__GEN_MASK ((UINT32_C(1) << DT__GEN_BITS) - 1)
+
+static inline uint32_t dt__id_slot(uint64_t id)
+{
+    return (uint32_t)(id & DT__SLOT_MAX);
+}
+static inline uint32_t dt__id_gen(uint64_t id)
+{
+    return (uint32_t)((id >> DT__SLOT_BITS) & DT__GEN_MASK);
+}
+static inline uint16_t dt__id_tag(uint64_t id)
+{
+    return (uint16_t)(id >> (DT__SLOT_BITS + DT__GEN_BITS));
+}
+
+/* ---- the ledger ------------------------------------------------------- */
+
+struct dt__task;
+struct dt__task_set;
+
+/* One tracked object. Entries live in fixed-size chunks so their addresses
+ * never move while the ledger grows. */
+typedef struct dt__entry {
+    uint32_t gen;         /* bumped when the entry is freed */
+    uint32_t slot;        /* this entry's own slot */
+    uint8_t kind;         /* dt_object_kind */
+    bool live;
+    bool on_drop_list;    /* linked into owner's drop list */
+    uint32_t owner;       /* slot of the owning task's entry; 0: nobody */
+    uint64_t owner_seq;   /* the owner's seq: a slot is reused once its
+                             task is gone, the seq never is */
+    const char *owner_name;
+    uint32_t prev, next;  /* drop-list links (slots), valid if on_drop_list;
+                             also the free-list link when !live */
+    uint32_t live_prev, live_next; /* creation-ordered list of live entries */
+    uint64_t seq;         /* creation order, from 1 */
+    uint64_t creator_seq;
+    const char *name;
+    dt_site site;
+    void *object;         /* task, set, or allocation block */
+    dt_drop_fn fn;        /* cleanup / release function */
+    void *arg;
+} dt__entry;
+
+#define DT__CHUNK_BITS 10
+#define DT__CHUNK_SIZE (1u << DT__CHUNK_BITS)
+
+typedef struct dt__ledger {
+    dt__entry **chunks;
+    uint32_t chunk_count, chunk_cap;
+    uint32_t slots_used;  /* slots handed out so far (high-water), from 1 */
+    uint32_t free_head;   /* LIFO free list of slots: deterministic reuse */
+    uint32_t live_head, live_tail;
+    size_t live_count;
+    uint64_t next_seq;
+} dt__ledger;
+
+/* ---- tasks ------------------------------------------------------------ */
+
+typedef struct dt__task {
+    dt__ctx ctx;               /* saved registers while not running */
+    dt__stack *stack;          /* NULL until first scheduled */
+    struct dt_runtime *rt;
+    uint32_t slot;             /* ledger slot of the task's entry */
+    uint64_t seq;              /* = the entry's seq */
+    const char *name;
+    dt_site site;
+
+    dt_task_fn fn;
+    void *arg;
+    void *result;
+    dt_drop_fn result_drop;
+    size_t stack_size;
+
+    uint8_t state;             /* dt_task_state */
+    uint8_t outcome;           /* dt_outcome_kind, valid when FINISHED */
+    bool abort_requested;      /* set by abort; read at each await point */
+    bool shielded;
+    bool is_root;
+    bool panicking;            /* a panic is unwinding the drop list */
+    const char *panic_message; /* arena string */
+
+    uint32_t handle_slot;      /* join handle entry; 0: none (detached) */
+    struct dt__task_set *set;  /* membership; NULL if none */
+    struct dt__task *set_prev, *set_next; /* set members, spawn order */
+    struct dt__task *done_next;           /* set's completed queue */
+
+    uint32_t drop_head, drop_tail; /* drop list (slots), LIFO from tail */
+    struct dt__drop_frame *drop_frame; /* innermost user drop running */
+    bool reclaim_on_release;       /* nobody holds it: free once its
+                                      stack is released */
+
+    /* The wait in progress; set by dt__task_wait, cleared on wake. */
+    dt_wait_reason wait_reason;
+    uint64_t wait_object_seq;
+    dt_site wait_site;
+    void *wait_object;             /* what it waits on, for wait_cancel */
+    void (*wait_cancel)(struct dt__task *task); /* unlinks from the waited
+                                                   object on abort */
+    struct dt__task *join_waiter;  /* task waiting in join on this one */
+
+    /* Timer, while sleeping. heap_index is 0 when not in the heap. */
+    uint64_t deadline_ns;
+    uint64_t timer_seq;
+    uint32_t heap_index;
+
+    struct dt__task *all_prev, *all_next; /* every live task, spawn order */
+    void *asan_fake_stack;
+} dt__task;
+
+/* A user callback running as a drop (a cleanup, a release, a result drop).
+ * A drop must not wait: if it tries, or panics, the runtime abandons it by
+ * jumping back here, and whatever dropped it goes on. */
+typedef struct dt__drop_frame {
+    jmp_buf jump;
+    struct dt__drop_frame *outer;
+    const char *name;
+    dt_site site;
+} dt__drop_frame;
+
+enum {
+    DT__DROP_DONE = 0,
+    DT__DROP_ABANDONED_WAIT = 1,
+    DT__DROP_ABANDONED_PANIC = 2,
+};
+
+typedef struct dt__task_set {
+    uint32_t slot;            /* its ledger entry */
+    dt__task *members_head, *members_tail; /* spawn order */
+    dt__task *done_head, *done_tail;       /* completion order */
+    size_t len;
+    dt__task *waiter;         /* task in join_next */
+} dt__task_set;
+
+/* ---- the run ---------------------------------------------------------- */
+
+typedef struct dt__arena_block dt__arena_block;
+
+struct dt_runtime {
+    dt_runtime_options opts;
+    const dt_driver *driver;
+    void *driver_ctx;
+    uint16_t tag;              /* run tag in every id */
+    bool ran;
+
+    dt__ledger ledger;
+
+    dt__task *current;         /* running task; NULL on the main context */
+    dt__task *root;
+    dt__task *all_head, *all_tail;
+    size_t tasks_live;
+
+    /* Run queue: ring buffer of ready tasks, FIFO. */
+    dt__task **ready;
+    size_t ready_head, ready_count, ready_cap;
+
+    /* Timer heap, 1-based, ordered by (deadline_ns, timer_seq). */
+    dt__task **heap;
+    uint32_t heap_count, heap_cap;
+    uint64_t timer_seq_next;
+
+    dt__task *dead;            /* finished task whose stack awaits release
+                                  by the next context to run */
+    dt__task *free_tasks;      /* recycled task structs */
+
+    bool shutting_down;
+    bool stopping;             /* the run is over: switch to main */
+    dt_run_end end;
+    dt_run_report report;
+    uint64_t slice_work_ns;
+
+    dt__ctx main_ctx;
+    const void *main_stack_bottom;
+    size_t main_stack_size;
+    void *main_fake_stack;
+
+    sigjmp_buf fault_jmp;      /* the fault handler lands here */
+    volatile sig_atomic_t fault_kind; /* 0, or DT_RUN_STACK_OVERFLOW /
+                                         DT_RUN_CRASHED */
+    volatile sig_atomic_t fault_signal;
+    void *volatile fault_addr;
+
+    dt_failure failures[DT_FAILURE_COUNT_MAX];
+    size_t failure_count;
+
+    dt__arena_block *arena;
+    void *alloc_quarantine[64];
+    size_t alloc_quarantine_next;
+};
+
+
+/* ---- internal functions ------------------------------------------------ */
+
+/* The running runtime; NULL when none runs. */
+extern dt_runtime *dt__rt;
+
+_Noreturn void dt__rt_missing(dt_site site);
+/* The running runtime, asserting a task of it is running. */
+static inline dt_runtime *dt__rt_get(dt_site site)
+{
+    dt_runtime *rt = dt__rt;
+    if (__builtin_expect(!rt || !rt->current, 0))
+        dt__rt_missing(site);
+    return rt;
+}
+
+/* Ledger (ledger.c). Entries are created owned by `owner` (a task or NULL)
+ * and appended to its drop list if on_drop_list. */
+bool dt__ledger_init(dt__ledger *ledger);
+void dt__ledger_fini(dt__ledger *ledger);
+static inline dt__entry *dt__entry_at(const dt__ledger *ledger,
+                                      uint32_t slot)
+{
+    return &ledger->chunks[slot >> DT__CHUNK_BITS]
+                          [slot & (DT__CHUNK_SIZE - 1)];
+}
+dt__entry *dt__entry_new(dt_runtime *rt, dt_object_kind kind,
+                         const char *name, dt_site site, dt__task *owner,
+                         bool on_drop_list);
+void dt__entry_free(dt_runtime *rt, dt__entry *entry);
+uint64_t dt__entry_id(const dt_runtime *rt, const dt__entry *entry);
+/* Validates a handle id for use by the current task: same run, live,
+ * the expected kind (or any kind if kind < 0), owned by the caller or by
+ * nobody. Asserts with a message naming the site and task otherwise. */
+dt__entry *dt__entry_lookup(dt_runtime *rt, uint64_t id, int kind,
+                            dt_site site, const char *what);
+/* Like lookup but returns NULL for a stale id of this run (already
+ * dropped) instead of asserting. */
+dt__entry *dt__entry_lookup_stale_ok(dt_runtime *rt, uint64_t id, int kind,
+                                     dt_site site, const char *what);
+void dt__drop_list_push(dt_runtime *rt, dt__task *owner, dt__entry *entry);
+void dt__drop_list_unlink(dt_runtime *rt, dt__entry *entry);
+
+/* Drops one entry through its kind's drop (drop.c). The entry is unlinked
+ * and freed. Returns DT__DROP_ABANDONED_PANIC if a user drop panicked. */
+int dt__entry_drop(dt_runtime *rt, dt__entry *entry);
+
+/* Runs the current task's drop list to the end, LIFO (drop.c). */
+void dt__drop_list_run(dt_runtime *rt, dt__task *task);
+
+/* Tasks (task.c). */
+dt__task *dt__task_of(dt_runtime *rt, uint64_t task_id, dt_site site);
+void dt__task_request_abort(dt_runtime *rt, dt__task *task,
+                            dt__task *requester);
+_Noreturn void dt__task_exit(dt_runtime *rt, dt_outcome_kind outcome);
+void dt__task_reclaim(dt_runtime *rt, dt__task *task);
+/* The outcome of a finished task nobody will take: drops the result and
+ * reports an unobserved panic. */
+void dt__task_discard_outcome(dt_runtime *rt, dt__task *task);
+dt_outcome dt__task_take_outcome(dt_runtime *rt, dt__task *task);
+dt__task *dt__task_spawn(dt_runtime *rt, dt_site site,
+                         const dt_spawn_options *opts, dt_task_fn fn,
+                         void *arg, dt__task_set *set);
+int dt__join_handle_drop(dt_runtime *rt, dt__entry *entry);
+/* Maps a stack for a task about to run for the first time; false if none
+ * could be mapped. */
+bool dt__task_prepare_stack(dt_runtime *rt, dt__task *task);
+
+/* Task sets (task_set.c). */
+int dt__task_set_drop(dt_runtime *rt, dt__entry *entry);
+void dt__task_set_member_done(dt_runtime *rt, dt__task *task);
+
+/* Await points and suspension (await.c). */
+/* Reaches an await point: counts it, asks the driver whether to abort,
+ * and ends the task as cancelled if an abort is pending. Inside a drop it
+ * is not an await point and returns false; otherwise returns true. */
+bool dt__await_point(dt_runtime *rt, dt_wait_reason reason, dt_site site);
+/* Called by an operation that must wait, before it registers the wait: a
+ * drop may not wait, so inside one this records cleanup_suspended and
+ * abandons the drop (never returns). */
+_Noreturn void dt__wait_in_drop(dt_runtime *rt, dt_wait_reason reason,
+                                dt_site site);
+static inline void dt__wait_begin(dt_runtime *rt, dt_wait_reason reason,
+                                  dt_site site)
+{
+    if (__builtin_expect(rt->current->drop_frame != NULL, 0))
+        dt__wait_in_drop(rt, reason, site);
+}
+/* Suspends the current task until woken. wait_cancel(task) unlinks it from
+ * wait_object if it is aborted meanwhile. Never returns into a task that
+ * was aborted. */
+void dt__task_wait(dt_runtime *rt, dt_wait_reason reason,
+                   uint64_t object_seq, void *wait_object, dt_site site,
+                   void (*wait_cancel)(dt__task *task));
+/* Runs fn(arg) as a drop of the current task; returns DT__DROP_*. */
+int dt__drop_call(dt_runtime *rt, dt_drop_fn fn, void *arg,
+                  const char *name, dt_site site);
+/* Makes a waiting task ready. */
+void dt__task_wake(dt_runtime *rt, dt__task *task);
+
+/* Scheduler (sched.c). */
+void dt__ready_push(dt_runtime *rt, dt__task *task);
+/* Switches from the current context to the next task to run, or back to
+ * the main context when the run is over. Returns when the caller is
+ * resumed (never, for a finished task). */
+void dt__schedule(dt_runtime *rt);
+/* Begins shutdown: aborts every live task in spawn order. */
+void dt__shutdown_begin(dt_runtime *rt);
+/* Runs on the main context: enters the first task and returns when the
+ * run is over. */
+void dt__sched_run(dt_runtime *rt);
+
+/* Timers (timer.c). */
+void dt__timer_insert(dt_runtime *rt, dt__task *task, uint64_t deadline_ns);
+void dt__timer_remove(dt_runtime *rt, dt__task *task);
+bool dt__timer_next_deadline(const dt_runtime *rt, uint64_t *deadline_ns);
+/* Fires every timer due at or before now: wakes the sleepers, letting the
+ * driver order those due at the same instant. */
+void dt__timer_fire_due(dt_runtime *rt, uint64_t now_ns);
+
+/* Events and failures (runtime.c). */
+static inline void dt__emit(dt_runtime *rt, dt_event_kind kind,
+                            uint64_t task_seq, uint64_t object_seq,
+                            uint64_t arg)
+{
+    dt_event ev = {kind, task_seq, object_seq, arg};
+    rt->driver->on_event(rt->driver_ctx, &ev);
+}
+void dt__fail(dt_runtime *rt, dt_failure_kind kind, const dt__task *task,
+              dt_site site, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+/* Copies a string into the run's arena (lives until destroy). */
+const char *dt__arena_strdup(dt_runtime *rt, const char *s);
+char *dt__arena_vprintf(dt_runtime *rt, const char *fmt, va_list ap);
+
+/* Context switches with the sanitizer and debugger bookkeeping (switch.c). */
+void dt__switch(dt_runtime *rt, dt__ctx *from, dt__task *to_task,
+                bool from_finished);
+void dt__switch_landed(dt_runtime *rt, dt__task *self);
+
+/* Fault handling (fault.c). */
+void dt__fault_install(void);
+
+#endif

@@ -1,0 +1,197 @@
+/* droptest runtime — the ledger: every tracked object of a run, with its
+ * kind, name, owner and creation site, and every task's drop list. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+bool dt__ledger_init(dt__ledger *ledger)
+{
+    memset(ledger, 0, sizeof *ledger);
+    ledger->slots_used = 1; /* slot 0 is "none" */
+    ledger->next_seq = 1;
+    return true;
+}
+
+void dt__ledger_fini(dt__ledger *ledger)
+{
+    for (uint32_t i = 0; i < ledger->chunk_count; i++)
+        free(ledger->chunks[i]);
+    free(ledger->chunks);
+    memset(ledger, 0, sizeof *ledger);
+}
+
+static uint32_t dt__slot_alloc(dt_runtime *rt)
+{
+    dt__ledger *l = &rt->ledger;
+    if (l->free_head) {
+        uint32_t slot = l->free_head;
+        l->free_head = dt__entry_at(l, slot)->next;
+        return slot;
+    }
+    uint32_t slot = l->slots_used;
+    if (slot > DT__SLOT_MAX)
+        return 0;
+    uint32_t chunk = slot >> DT__CHUNK_BITS;
+    if (chunk == l->chunk_count) {
+        if (l->chunk_count == l->chunk_cap) {
+            uint32_t cap = l->chunk_cap ? l->chunk_cap * 2 : 16;
+            dt__entry **chunks = realloc(l->chunks, cap * sizeof *chunks);
+            if (!chunks)
+                return 0;
+            l->chunks = chunks;
+            l->chunk_cap = cap;
+        }
+        l->chunks[chunk] = calloc(DT__CHUNK_SIZE, sizeof(dt__entry));
+        if (!l->chunks[chunk])
+            return 0;
+        l->chunk_count++;
+    }
+    l->slots_used++;
+    return slot;
+}
+
+dt__entry *dt__entry_new(dt_runtime *rt, dt_object_kind kind,
+                         const char *name, dt_site site, dt__task *owner,
+                         bool on_drop_list)
+{
+    uint32_t slot = dt__slot_alloc(rt);
+    /* Running out of ledger slots or memory is not a state the code under
+     * test can handle; it is the run's bound, reported as a crash. */
+    if (!slot)
+        dt__panic_programmer(site, "ledger full: more than %u live objects "
+                             "or out of memory", DT__SLOT_MAX);
+    dt__ledger *l = &rt->ledger;
+    dt__entry *e = dt__entry_at(l, slot);
+    uint32_t gen = e->gen;
+    memset(e, 0, sizeof *e);
+    e->gen = gen;
+    e->slot = slot;
+    e->kind = (uint8_t)kind;
+    e->live = true;
+    e->seq = l->next_seq++;
+    e->creator_seq = rt->current ? rt->current->seq : 0;
+    e->name = name ? name : "?";
+    e->site = site;
+    e->live_prev = l->live_tail;
+    if (l->live_tail)
+        dt__entry_at(l, l->live_tail)->live_next = slot;
+    else
+        l->live_head = slot;
+    l->live_tail = slot;
+    l->live_count++;
+    if (owner) {
+        e->owner = owner->slot;
+        e->owner_seq = owner->seq;
+        e->owner_name = owner->name;
+        if (on_drop_list)
+            dt__drop_list_push(rt, owner, e);
+    }
+    return e;
+}
+
+uint64_t dt__entry_id(const dt_runtime *rt, const dt__entry *e)
+{
+    uint32_t slot = e->slot;
+    return ((uint64_t)rt->tag << (DT__SLOT_BITS + DT__GEN_BITS)) |
+           ((uint64_t)(e->gen & DT__GEN_MASK) << DT__SLOT_BITS) | slot;
+}
+
+void dt__entry_free(dt_runtime *rt, dt__entry *e)
+{
+    dt__ledger *l = &rt->ledger;
+    DT_INVARIANT(e->live && !e->on_drop_list);
+    uint32_t slot = e->slot;
+    if (e->live_prev)
+        dt__entry_at(l, e->live_prev)->live_next = e->live_next;
+    else
+        l->live_head = e->live_next;
+    if (e->live_next)
+        dt__entry_at(l, e->live_next)->live_prev = e->live_prev;
+    else
+        l->live_tail = e->live_prev;
+    l->live_count--;
+    e->live = false;
+    e->gen = (e->gen + 1) & DT__GEN_MASK;
+    e->object = NULL;
+    e->next = l->free_head;
+    l->free_head = slot;
+}
+
+static const char *dt__kind_word(int kind)
+{
+    return kind < 0 ? "handle" : dt_object_kind_name((dt_object_kind)kind);
+}
+
+static dt__entry *dt__lookup(dt_runtime *rt, uint64_t id, int kind,
+                             dt_site site, const char *what, bool stale_ok)
+{
+    DT_ASSERT(id != 0, site, "%s: invalid %s (zero id: never created)", what,
+              dt__kind_word(kind));
+    DT_ASSERT(dt__id_tag(id) == rt->tag, site,
+              "%s: %s belongs to another run", what, dt__kind_word(kind));
+    uint32_t slot = dt__id_slot(id);
+    DT_ASSERT(slot > 0 && slot < rt->ledger.slots_used, site,
+              "%s: corrupt %s id", what, dt__kind_word(kind));
+    dt__entry *e = dt__entry_at(&rt->ledger, slot);
+    if (!e->live || (e->gen & DT__GEN_MASK) != dt__id_gen(id)) {
+        if (stale_ok)
+            return NULL;
+        dt__panic_programmer(site, "%s: use of a %s that was already "
+                             "dropped or consumed", what, dt__kind_word(kind));
+    }
+    DT_ASSERT(kind < 0 || e->kind == kind, site,
+              "%s: expected a %s, got a %s (`%s`)", what, dt__kind_word(kind),
+              dt_object_kind_name((dt_object_kind)e->kind), e->name);
+    DT_ASSERT(e->kind == DT_OBJ_TASK || e->owner_seq == 0 || !rt->current ||
+                  e->owner_seq == rt->current->seq,
+              site, "%s: %s `%s` is owned by task `%s`, not the caller", what,
+              dt__kind_word(e->kind), e->name, e->owner_name);
+    return e;
+}
+
+dt__entry *dt__entry_lookup(dt_runtime *rt, uint64_t id, int kind,
+                            dt_site site, const char *what)
+{
+    return dt__lookup(rt, id, kind, site, what, false);
+}
+
+dt__entry *dt__entry_lookup_stale_ok(dt_runtime *rt, uint64_t id, int kind,
+                                     dt_site site, const char *what)
+{
+    return dt__lookup(rt, id, kind, site, what, true);
+}
+
+void dt__drop_list_push(dt_runtime *rt, dt__task *owner, dt__entry *e)
+{
+    uint32_t slot = e->slot;
+    e->owner = owner->slot;
+    e->owner_seq = owner->seq;
+    e->owner_name = owner->name;
+    e->on_drop_list = true;
+    e->next = 0;
+    e->prev = owner->drop_tail;
+    if (owner->drop_tail)
+        dt__entry_at(&rt->ledger, owner->drop_tail)->next = slot;
+    else
+        owner->drop_head = slot;
+    owner->drop_tail = slot;
+}
+
+void dt__drop_list_unlink(dt_runtime *rt, dt__entry *e)
+{
+    if (!e->on_drop_list)
+        return;
+    dt__ledger *l = &rt->ledger;
+    dt__task *owner = dt__entry_at(l, e->owner)->object;
+    if (e->prev)
+        dt__entry_at(l, e->prev)->next = e->next;
+    else
+        owner->drop_head = e->next;
+    if (e->next)
+        dt__entry_at(l, e->next)->prev = e->prev;
+    else
+        owner->drop_tail = e->prev;
+    e->on_drop_list = false;
+    e->prev = e->next = 0;
+}

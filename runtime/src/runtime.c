@@ -1,0 +1,313 @@
+/* droptest runtime — creating, running and destroying a runtime; failures,
+ * the run's arena, ledger inspection, and programmer-error reports. */
+#define _GNU_SOURCE
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+#ifndef DT_DEFAULT_STACK_SIZE
+#define DT_DEFAULT_STACK_SIZE DT_STACK_SIZE_DEFAULT
+#endif
+
+dt_runtime *dt__rt;
+
+/* Run tags distinguish the handles of one run from another's. A counter
+ * is not run state: it never reaches a trace, only misuse checks. */
+static uint16_t dt__tag_next = 1;
+
+/* ---- the arena: strings that live as long as the run ------------------- */
+
+struct dt__arena_block {
+    dt__arena_block *next;
+    char data[];
+};
+
+char *dt__arena_vprintf(dt_runtime *rt, const char *fmt, va_list ap)
+{
+    if (!fmt)
+        fmt = "(null)";
+    va_list copy;
+    va_copy(copy, ap);
+    int n = vsnprintf(NULL, 0, fmt, copy);
+    va_end(copy);
+    if (n < 0)
+        n = 0;
+    dt__arena_block *b = malloc(sizeof *b + (size_t)n + 1);
+    if (!b)
+        dt__panic_programmer(DT_SITE, "out of memory for a message");
+    vsnprintf(b->data, (size_t)n + 1, fmt, ap);
+    b->next = rt->arena;
+    rt->arena = b;
+    return b->data;
+}
+
+const char *dt__arena_strdup(dt_runtime *rt, const char *s)
+{
+    size_t n = strlen(s);
+    dt__arena_block *b = malloc(sizeof *b + n + 1);
+    if (!b)
+        dt__panic_programmer(DT_SITE, "out of memory for a message");
+    memcpy(b->data, s, n + 1);
+    b->next = rt->arena;
+    rt->arena = b;
+    return b->data;
+}
+
+/* ---- failures ------------------------------------------------------------- */
+
+void dt__fail(dt_runtime *rt, dt_failure_kind kind, const dt__task *task,
+              dt_site site, const char *fmt, ...)
+{
+    dt__emit(rt, DT_EV_FAILURE, task ? task->seq : 0, 0, kind);
+    /* Past the bound, failures are counted in events only: a run that
+     * fails the same way a million times needs one report. */
+    if (rt->failure_count == DT_FAILURE_COUNT_MAX)
+        return;
+    dt_failure *f = &rt->failures[rt->failure_count++];
+    f->kind = kind;
+    f->task_seq = task ? task->seq : 0;
+    f->task_name = task ? task->name : "(runtime)";
+    f->site = site;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(f->summary, sizeof f->summary, fmt, ap);
+    va_end(ap);
+}
+
+size_t dt_runtime_failure_count(const dt_runtime *rt)
+{
+    return rt->failure_count;
+}
+
+const dt_failure *dt_runtime_failure(const dt_runtime *rt, size_t index)
+{
+    return index < rt->failure_count ? &rt->failures[index] : NULL;
+}
+
+/* ---- programmer errors ---------------------------------------------------- */
+
+void dt__panic_programmer(dt_site site, const char *fmt, ...)
+{
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "droptest: programmer error at %s:%d: %s\n",
+            site.file ? site.file : "?", site.line, msg);
+    dt_runtime *rt = dt__rt;
+    if (rt && rt->current)
+        fprintf(stderr, "droptest:   in task `%s` (task #%llu, spawned at "
+                "%s:%d)\n", rt->current->name,
+                (unsigned long long)rt->current->seq, rt->current->site.file,
+                rt->current->site.line);
+    else if (!rt)
+        fprintf(stderr, "droptest:   outside any running runtime\n");
+    fflush(stderr);
+    abort();
+}
+
+void dt__rt_missing(dt_site site)
+{
+    dt__panic_programmer(site, "droptest API called outside a running task");
+}
+
+/* ---- lifecycle ------------------------------------------------------------ */
+
+dt_runtime *dt_runtime_create(const dt_runtime_options *opts,
+                              const dt_driver *driver, void *driver_ctx,
+                              int *err)
+{
+    int dummy;
+    if (!err)
+        err = &dummy;
+    *err = DT_OK;
+    dt_runtime_options o = {0};
+    if (opts)
+        o = *opts;
+    if (o.stack_size == 0)
+        o.stack_size = DT_DEFAULT_STACK_SIZE;
+    if (o.step_limit == 0)
+        o.step_limit = DT_STEP_LIMIT_DEFAULT;
+    if (o.stack_size < 16 * 1024 || o.stack_size > (size_t)1 << 30 ||
+        (o.shutdown != DT_SHUTDOWN_DROP && o.shutdown != DT_SHUTDOWN_EXIT) ||
+        !driver || !driver->choose || !driver->now || !driver->advance ||
+        !driver->await_point || !driver->on_event) {
+        *err = DT_ERR_INVALID;
+        return NULL;
+    }
+    dt_runtime *rt = calloc(1, sizeof *rt);
+    if (!rt || !dt__ledger_init(&rt->ledger)) {
+        free(rt);
+        *err = DT_ERR_NOMEM;
+        return NULL;
+    }
+    rt->opts = o;
+    rt->driver = driver;
+    rt->driver_ctx = driver_ctx;
+    rt->tag = dt__tag_next++;
+    if (dt__tag_next == 0)
+        dt__tag_next = 1;
+    rt->end = DT_RUN_COMPLETED;
+    return rt;
+}
+
+static void dt__main_stack_bounds(dt_runtime *rt)
+{
+#if defined(__SANITIZE_ADDRESS__) || defined(__has_feature)
+    pthread_attr_t attr;
+    void *addr;
+    size_t size;
+    if (pthread_getattr_np(pthread_self(), &attr) == 0) {
+        if (pthread_attr_getstack(&attr, &addr, &size) == 0) {
+            rt->main_stack_bottom = addr;
+            rt->main_stack_size = size;
+        }
+        pthread_attr_destroy(&attr);
+    }
+#else
+    (void)rt;
+#endif
+}
+
+static void dt__fault_landed(dt_runtime *rt)
+{
+    dt__task *t = rt->current;
+    rt->current = NULL;
+    rt->end = (dt_run_end)rt->fault_kind;
+    rt->stopping = true;
+    if (rt->end == DT_RUN_STACK_OVERFLOW)
+        dt__fail(rt, DT_FAIL_STACK_OVERFLOW, t, t->site,
+                 "task `%s` (spawned at %s:%d) overflowed its %zu-byte stack",
+                 t->name, t->site.file, t->site.line, t->stack->size);
+    else
+        dt__fail(rt, DT_FAIL_CRASH, t, t->site,
+                 "task `%s` (spawned at %s:%d) crashed with signal %d at "
+                 "address %p",
+                 t->name, t->site.file, t->site.line, (int)rt->fault_signal,
+                 rt->fault_addr);
+}
+
+void dt_runtime_run(dt_runtime *rt, const char *root_name, dt_task_fn root_fn,
+                    void *arg, dt_run_report *report)
+{
+    DT_ASSERT(!rt->ran, DT_SITE, "dt_runtime_run: a runtime runs once");
+    DT_ASSERT(!dt__rt, DT_SITE,
+              "dt_runtime_run: another runtime is already running");
+    rt->ran = true;
+    dt__rt = rt;
+    dt__fault_install();
+    dt__main_stack_bounds(rt);
+
+    dt_spawn_options o = {.name = root_name ? root_name : "root"};
+    rt->root = dt__task_spawn(rt, (dt_site){"(runtime)", 0}, &o, root_fn, arg,
+                              NULL);
+    rt->root->is_root = true;
+
+    if (sigsetjmp(rt->fault_jmp, 1) == 0)
+        dt__sched_run(rt);
+    else
+        dt__fault_landed(rt);
+
+    dt__emit(rt, DT_EV_RUN_END, 0, 0, rt->end);
+    dt__task *root = rt->root;
+    rt->report.end = rt->end;
+    rt->report.time_ns = rt->driver->now(rt->driver_ctx);
+    if (root->state == DT_TASK_FINISHED) {
+        /* The runtime held the root's outcome; the caller takes it. */
+        rt->report.root = dt__task_take_outcome(rt, root);
+        root->is_root = false;
+        if (!root->stack)
+            dt__task_reclaim(rt, root);
+        rt->root = NULL;
+    } else {
+        rt->report.root.kind = DT_OUTCOME_CANCELLED;
+    }
+    *report = rt->report;
+    dt__rt = NULL;
+}
+
+void dt_runtime_destroy(dt_runtime *rt)
+{
+    if (!rt)
+        return;
+    DT_ASSERT(dt__rt != rt, DT_SITE,
+              "dt_runtime_destroy: the runtime is still running");
+    /* Everything a run allocated hangs off its ledger; nothing user-written
+     * runs here. */
+    if (rt->dead && rt->dead->stack) {
+        /* Only after a fault can a dead task's stack still be held. */
+        dt__stack_put(rt->dead->stack);
+        rt->dead->stack = NULL;
+    }
+    dt__ledger *l = &rt->ledger;
+    for (uint32_t s = l->live_head; s;) {
+        dt__entry *e = dt__entry_at(l, s);
+        s = e->live_next;
+        if (e->kind == DT_OBJ_TASK) {
+            dt__task *t = e->object;
+            if (t->stack)
+                dt__stack_put(t->stack);
+            free(t);
+        } else if (e->kind == DT_OBJ_TASK_SET) {
+            free(e->object);
+        } else if (e->kind == DT_OBJ_ALLOCATION) {
+            free(e->object);
+        }
+    }
+    for (dt__task *t = rt->free_tasks; t;) {
+        dt__task *next = t->all_next;
+        free(t);
+        t = next;
+    }
+    for (size_t i = 0; i < 64; i++)
+        free(rt->alloc_quarantine[i]);
+    while (rt->arena) {
+        dt__arena_block *b = rt->arena;
+        rt->arena = b->next;
+        free(b);
+    }
+    free(rt->ready);
+    free(rt->heap);
+    dt__ledger_fini(l);
+    free(rt);
+}
+
+/* ---- inspection ----------------------------------------------------------- */
+
+size_t dt_runtime_ledger_count(const dt_runtime *rt)
+{
+    return rt->ledger.live_count;
+}
+
+void dt_runtime_ledger_foreach(const dt_runtime *rt,
+                               bool (*fn)(void *ctx,
+                                          const dt_ledger_entry *entry),
+                               void *ctx)
+{
+    const dt__ledger *l = &rt->ledger;
+    for (uint32_t s = l->live_head; s;) {
+        const dt__entry *e = dt__entry_at(l, s);
+        s = e->live_next;
+        dt_ledger_entry out = {0};
+        out.kind = (dt_object_kind)e->kind;
+        out.seq = e->seq;
+        out.name = e->name;
+        out.site = e->site;
+        out.owner_seq = e->owner_seq;
+        out.creator_seq = e->creator_seq;
+        if (e->kind == DT_OBJ_TASK) {
+            const dt__task *t = e->object;
+            out.task_state = (dt_task_state)t->state;
+            out.wait_reason = t->wait_reason;
+            out.wait_site = t->wait_site;
+            out.aborted = t->abort_requested;
+        }
+        if (!fn(ctx, &out))
+            return;
+    }
+}

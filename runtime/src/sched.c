@@ -1,0 +1,185 @@
+/* droptest runtime — the scheduler.
+ *
+ * There is no scheduler thread or loop context: a task that gives up the
+ * CPU runs dt__schedule on its own stack, which picks the next task and
+ * switches straight to it (one context switch per hand-over, not two).
+ * The main context is entered only when the run is over. */
+#include <stdlib.h>
+
+#include "internal.h"
+
+void dt__ready_push(dt_runtime *rt, dt__task *t)
+{
+    if (rt->ready_count == rt->ready_cap) {
+        size_t cap = rt->ready_cap ? rt->ready_cap * 2 : 64;
+        dt__task **ready = malloc(cap * sizeof *ready);
+        if (!ready)
+            dt__panic_programmer(DT_SITE, "out of memory for the run queue");
+        for (size_t i = 0; i < rt->ready_count; i++)
+            ready[i] = rt->ready[(rt->ready_head + i) & (rt->ready_cap - 1)];
+        free(rt->ready);
+        rt->ready = ready;
+        rt->ready_cap = cap;
+        rt->ready_head = 0;
+    }
+    rt->ready[(rt->ready_head + rt->ready_count) & (rt->ready_cap - 1)] = t;
+    rt->ready_count++;
+}
+
+static uint64_t dt__ready_candidate_seq(const dt_choice *choice, size_t i)
+{
+    const dt_runtime *rt = choice->view;
+    return rt->ready[(rt->ready_head + i) & (rt->ready_cap - 1)]->seq;
+}
+
+static dt__task *dt__ready_take(dt_runtime *rt)
+{
+    size_t pick = 0;
+    if (rt->ready_count > 1) {
+        dt_choice c = {DT_CHOICE_READY_TASK, rt->ready_count,
+                       dt__ready_candidate_seq, rt};
+        pick = rt->driver->choose(rt->driver_ctx, &c);
+        DT_INVARIANT(pick < rt->ready_count);
+    }
+    /* The capacity is a power of two: masks, not divisions. */
+    size_t mask = rt->ready_cap - 1;
+    dt__task *t = rt->ready[(rt->ready_head + pick) & mask];
+    /* Close the gap from the front: the others keep their order. */
+    for (size_t i = pick; i > 0; i--)
+        rt->ready[(rt->ready_head + i) & mask] =
+            rt->ready[(rt->ready_head + i - 1) & mask];
+    rt->ready_head = (rt->ready_head + 1) & mask;
+    rt->ready_count--;
+    return t;
+}
+
+void dt__shutdown_begin(dt_runtime *rt)
+{
+    if (rt->shutting_down)
+        return;
+    rt->shutting_down = true;
+    dt__emit(rt, DT_EV_SHUTDOWN, 0, 0, rt->opts.shutdown);
+    if (rt->opts.shutdown == DT_SHUTDOWN_EXIT) {
+        rt->stopping = true;
+        return;
+    }
+    for (dt__task *t = rt->all_head; t; t = t->all_next)
+        dt__task_request_abort(rt, t, NULL);
+}
+
+static void dt__stall(dt_runtime *rt, bool horizon)
+{
+    if (rt->end == DT_RUN_COMPLETED)
+        rt->end = DT_RUN_STALLED;
+    dt__emit(rt, DT_EV_STALL, 0, 0, horizon);
+    if (rt->shutting_down) {
+        /* Only in exit mode can shutdown leave tasks waiting. */
+        rt->stopping = true;
+        return;
+    }
+    dt__shutdown_begin(rt);
+}
+
+/* Picks the task to run next, or NULL when the run is over. */
+static dt__task *dt__sched_pick(dt_runtime *rt)
+{
+    for (;;) {
+        /* 1. A stopped run (exit-mode shutdown, step limit in exit mode)
+         *    runs nothing more. */
+        if (rt->stopping)
+            return NULL;
+
+        /* 2. Timers already due fire before anything else runs, so a run
+         *    queue that never empties cannot starve sleepers. Time itself
+         *    only moves in step 5. */
+        if (rt->heap_count) {
+            uint64_t now = rt->driver->now(rt->driver_ctx);
+            if (rt->heap[1]->deadline_ns <= now)
+                dt__timer_fire_due(rt, now);
+        }
+
+        /* 3. A ready task runs, chosen by the driver. Every slice counts
+         *    against the step limit, the bound on a livelock. */
+        if (rt->ready_count) {
+            dt__task *t = dt__ready_take(rt);
+            if (++rt->report.steps > rt->opts.step_limit &&
+                rt->end == DT_RUN_COMPLETED) {
+                rt->end = DT_RUN_STEP_LIMIT;
+                dt__fail(rt, DT_FAIL_STEP_LIMIT, t, t->site,
+                         "the run took more than %llu steps without ending "
+                         "(livelock?); task `%s` was about to run",
+                         (unsigned long long)rt->opts.step_limit, t->name);
+                dt__shutdown_begin(rt);
+                if (rt->stopping)
+                    return NULL;
+            }
+            return t;
+        }
+
+        /* 4. Nothing ready and nothing alive: the run is over. */
+        if (rt->tasks_live == 0) {
+            rt->stopping = true;
+            return NULL;
+        }
+
+        /* 5. Nothing ready, a timer pending: the driver moves time to it
+         *    (virtual time jumps; a real driver would sleep). A refusal is
+         *    the horizon. */
+        uint64_t deadline;
+        if (dt__timer_next_deadline(rt, &deadline)) {
+            if (rt->driver->advance(rt->driver_ctx, deadline))
+                continue;
+            dt__stall(rt, true);
+            continue;
+        }
+
+        /* 6. Nothing ready, nothing due, tasks alive: every one of them
+         *    waits forever. The run stalls; shutdown aborts them so their
+         *    drop lists still run. */
+        dt__stall(rt, false);
+    }
+}
+
+void dt__schedule(dt_runtime *rt)
+{
+    dt__task *self = rt->current;
+    if (self) {
+        /* Stacks without a guard page carry a canary instead. */
+        if (self->stack && self->stack->guard_mode == DT__GUARD_CANARY &&
+            dt__stack_canary_broken(self->stack)) {
+            rt->fault_kind = DT_RUN_STACK_OVERFLOW;
+            rt->fault_addr = self->stack->lo;
+            siglongjmp(rt->fault_jmp, 1);
+        }
+        if (rt->slice_work_ns) {
+            dt__emit(rt, DT_EV_WORK, self->seq, 0, rt->slice_work_ns);
+            rt->slice_work_ns = 0;
+        }
+    }
+    dt__task *next = dt__sched_pick(rt);
+    if (next) {
+        next->state = DT_TASK_RUNNING;
+        dt__emit(rt, DT_EV_RESUME, next->seq, 0, 0);
+        if (next == self)
+            return;
+        if (!next->stack && !dt__task_prepare_stack(rt, next)) {
+            rt->end = DT_RUN_CRASHED;
+            dt__fail(rt, DT_FAIL_CRASH, next, next->site,
+                     "no stack of %zu bytes could be mapped for task `%s`",
+                     next->stack_size, next->name);
+            rt->stopping = true;
+            next = NULL;
+        }
+    }
+    bool finished = self && self->state == DT_TASK_FINISHED;
+    rt->current = next;
+    dt__switch(rt, self ? &self->ctx : &rt->main_ctx, next, finished);
+}
+
+void dt__sched_run(dt_runtime *rt)
+{
+    /* The main context hands over like any task; dt__switch returns here
+     * once the run is over, already landed. */
+    rt->current = NULL;
+    dt__schedule(rt);
+}

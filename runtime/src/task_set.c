@@ -1,0 +1,182 @@
+/* droptest runtime — task sets (Tokio's JoinSet). */
+#include <stdlib.h>
+
+#include "internal.h"
+
+static dt__task_set *dt__set_lookup(dt_runtime *rt, dt_task_set set,
+                                    dt_site site, const char *what)
+{
+    return dt__entry_lookup(rt, set.id, DT_OBJ_TASK_SET, site, what)->object;
+}
+
+dt_task_set dt_task_set_create_at(dt_site site, const char *name)
+{
+    dt_runtime *rt = dt__rt_get(site);
+    dt__task_set *s = calloc(1, sizeof *s);
+    if (!s)
+        dt__panic_programmer(site, "out of memory for a task set");
+    dt__entry *e = dt__entry_new(rt, DT_OBJ_TASK_SET, name, site, rt->current,
+                                 true);
+    e->object = s;
+    s->slot = e->slot;
+    dt__emit(rt, DT_EV_CREATE, rt->current->seq, e->seq, e->kind);
+    dt_task_set h = {dt__entry_id(rt, e)};
+    return h;
+}
+
+dt_task_id dt_task_set_spawn_with_at(dt_site site, dt_task_set set,
+                                     const dt_spawn_options *opts,
+                                     dt_task_fn fn, void *arg)
+{
+    dt_runtime *rt = dt__rt_get(site);
+    dt__task_set *s = dt__set_lookup(rt, set, site, "dt_task_set_spawn");
+    dt__task *t = dt__task_spawn(rt, site, opts, fn, arg, s);
+    dt_task_id id = {dt__entry_id(rt, dt__entry_at(&rt->ledger, t->slot))};
+    return id;
+}
+
+dt_task_id dt_task_set_spawn_at(dt_site site, dt_task_set set,
+                                const char *name, dt_task_fn fn, void *arg)
+{
+    dt_spawn_options opts = {.name = name};
+    return dt_task_set_spawn_with_at(site, set, &opts, fn, arg);
+}
+
+static void dt__set_unlink(dt__task_set *s, dt__task *t)
+{
+    if (t->set_prev)
+        t->set_prev->set_next = t->set_next;
+    else
+        s->members_head = t->set_next;
+    if (t->set_next)
+        t->set_next->set_prev = t->set_prev;
+    else
+        s->members_tail = t->set_prev;
+    t->set_prev = t->set_next = NULL;
+    t->set = NULL;
+    s->len--;
+}
+
+void dt__task_set_member_done(dt_runtime *rt, dt__task *t)
+{
+    dt__task_set *s = t->set;
+    t->done_next = NULL;
+    if (s->done_tail)
+        s->done_tail->done_next = t;
+    else
+        s->done_head = t;
+    s->done_tail = t;
+    if (s->waiter) {
+        dt__task *w = s->waiter;
+        s->waiter = NULL;
+        dt__task_wake(rt, w);
+    }
+}
+
+static bool dt__set_pop_done(dt_runtime *rt, dt__task_set *s, dt_outcome *out)
+{
+    dt__task *t = s->done_head;
+    if (!t)
+        return false;
+    s->done_head = t->done_next;
+    if (!s->done_head)
+        s->done_tail = NULL;
+    t->done_next = NULL;
+    dt__set_unlink(s, t);
+    dt_outcome o = dt__task_take_outcome(rt, t);
+    if (out)
+        *out = o;
+    if (!t->stack)
+        dt__task_reclaim(rt, t);
+    else
+        t->reclaim_on_release = true;
+    return true;
+}
+
+static void dt__set_wait_cancel(dt__task *waiter)
+{
+    dt__task_set *s = waiter->wait_object;
+    if (s->waiter == waiter)
+        s->waiter = NULL;
+}
+
+bool dt_task_set_join_next_at(dt_site site, dt_task_set set, dt_outcome *out)
+{
+    dt_runtime *rt = dt__rt_get(site);
+    dt__entry *e = dt__entry_lookup(rt, set.id, DT_OBJ_TASK_SET, site,
+                                    "dt_task_set_join_next");
+    dt__task_set *s = e->object;
+    uint64_t set_seq = e->seq;
+    dt__await_point(rt, DT_WAIT_SET_JOIN, site);
+    while (!s->done_head) {
+        if (s->len == 0)
+            return false;
+        dt__wait_begin(rt, DT_WAIT_SET_JOIN, site);
+        s->waiter = rt->current;
+        dt__task_wait(rt, DT_WAIT_SET_JOIN, set_seq, s, site,
+                      dt__set_wait_cancel);
+    }
+    return dt__set_pop_done(rt, s, out);
+}
+
+bool dt_task_set_try_join_next_at(dt_site site, dt_task_set set,
+                                  dt_outcome *out)
+{
+    dt_runtime *rt = dt__rt_get(site);
+    return dt__set_pop_done(rt, dt__set_lookup(rt, set, site,
+                                               "dt_task_set_try_join_next"),
+                            out);
+}
+
+size_t dt_task_set_len_at(dt_site site, dt_task_set set)
+{
+    dt_runtime *rt = dt__rt_get(site);
+    return dt__set_lookup(rt, set, site, "dt_task_set_len")->len;
+}
+
+static void dt__set_abort_all(dt_runtime *rt, dt__task_set *s)
+{
+    for (dt__task *t = s->members_head; t; t = t->set_next)
+        dt__task_request_abort(rt, t, rt->current);
+}
+
+static void dt__set_detach_all(dt_runtime *rt, dt__task_set *s)
+{
+    while (s->members_head) {
+        dt__task *t = s->members_head;
+        dt__set_unlink(s, t);
+        if (t->state == DT_TASK_FINISHED) {
+            dt__task_discard_outcome(rt, t);
+            if (!t->stack)
+                dt__task_reclaim(rt, t);
+            else
+                t->reclaim_on_release = true;
+        }
+    }
+    s->done_head = s->done_tail = NULL;
+}
+
+void dt_task_set_abort_all_at(dt_site site, dt_task_set set)
+{
+    dt_runtime *rt = dt__rt_get(site);
+    dt__set_abort_all(rt, dt__set_lookup(rt, set, site,
+                                         "dt_task_set_abort_all"));
+}
+
+void dt_task_set_detach_all_at(dt_site site, dt_task_set set)
+{
+    dt_runtime *rt = dt__rt_get(site);
+    dt__set_detach_all(rt, dt__set_lookup(rt, set, site,
+                                          "dt_task_set_detach_all"));
+}
+
+int dt__task_set_drop(dt_runtime *rt, dt__entry *e)
+{
+    /* Tokio's JoinSet drop: every member is aborted, and none is joined. */
+    dt__task_set *s = e->object;
+    dt__entry_free(rt, e);
+    dt__set_abort_all(rt, s);
+    dt__set_detach_all(rt, s);
+    free(s);
+    return DT__DROP_DONE;
+}
