@@ -1,0 +1,234 @@
+/* droptest-bench — timed workloads, one `name value unit` line each.
+ * Usage: droptest-bench [WORKLOAD...]   (no argument: all of them)
+ * Benchmarks read the wall clock; the runtime never does. The workloads
+ * mirror ../shared/peers/tokio-bench so the two print comparable lines. */
+#define _GNU_SOURCE
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+
+#include "ctx.h"
+#include "droptest/dt_fifo_driver.h"
+#include "droptest/runtime.h"
+
+static double bench_now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
+}
+
+static void bench_check(bool ok, const char *what)
+{
+    if (!ok) {
+        fprintf(stderr, "droptest-bench: %s\n", what);
+        exit(3);
+    }
+}
+
+/* Runs root(arg) on a fresh runtime with the FIFO driver; the workload
+ * measures itself and leaves its figure in *arg. */
+static void bench_run(dt_task_fn root, void *arg, size_t stack_size)
+{
+    dt_fifo_driver d;
+    dt_fifo_driver_init(&d);
+    dt_runtime_options o = {.stack_size = stack_size, .step_limit = UINT64_MAX};
+    int err;
+    dt_runtime *rt = dt_runtime_create(&o, &dt_fifo_driver_ops, &d, &err);
+    bench_check(rt != NULL, "cannot create a runtime");
+    dt_run_report r;
+    dt_runtime_run(rt, "bench", root, arg, &r);
+    bench_check(r.end == DT_RUN_COMPLETED && r.root.kind == DT_OUTCOME_OK,
+                "the workload's run did not complete");
+    bench_check(dt_runtime_ledger_count(rt) == 0,
+                "the workload left objects in the ledger");
+    dt_runtime_destroy(rt);
+}
+
+/* ---- switch_floor: the bare register swap, no runtime ------------------- */
+
+static dt__ctx floor_main, floor_co;
+static uint64_t floor_n;
+
+static void floor_entry(void *arg)
+{
+    (void)arg;
+    for (;;)
+        dt__ctx_swap(&floor_co, &floor_main);
+}
+
+static double bench_switch_floor(uint64_t n)
+{
+    size_t size = 64 * 1024;
+    void *stack = mmap(NULL, size, PROT_READ | PROT_WRITE,
+                       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    bench_check(stack != MAP_FAILED, "mmap");
+    dt__ctx_make(&floor_co, stack, size, floor_entry, NULL);
+    floor_n = n;
+    dt__ctx_swap(&floor_main, &floor_co); /* warm up */
+    double t0 = bench_now_ns();
+    for (uint64_t i = 0; i < n; i++)
+        dt__ctx_swap(&floor_main, &floor_co);
+    double dt = bench_now_ns() - t0;
+    munmap(stack, size);
+    return dt / (double)(2 * n); /* two swaps per round */
+}
+
+/* ---- yield_switch: two tasks yielding to each other --------------------- */
+
+typedef struct bench_ctx {
+    uint64_t n;
+    double result;
+} bench_ctx;
+
+static void *yield_peer(void *arg)
+{
+    uint64_t n = *(uint64_t *)arg;
+    for (uint64_t i = 0; i < n; i++)
+        dt_yield();
+    return NULL;
+}
+
+static void *yield_root(void *arg)
+{
+    bench_ctx *b = arg;
+    dt_join_handle peer = dt_spawn("peer", yield_peer, &b->n);
+    double t0 = bench_now_ns();
+    for (uint64_t i = 0; i < b->n; i++)
+        dt_yield();
+    b->result = (bench_now_ns() - t0) / (double)(2 * b->n);
+    dt_join(peer);
+    return NULL;
+}
+
+/* ---- spawn_join: spawn an empty task and join it ------------------------ */
+
+static void *empty_task(void *arg)
+{
+    return arg;
+}
+
+static void *spawn_join_root(void *arg)
+{
+    bench_ctx *b = arg;
+    double t0 = bench_now_ns();
+    for (uint64_t i = 0; i < b->n; i++) {
+        dt_outcome o = dt_join(dt_spawn("empty", empty_task, (void *)i));
+        if (o.kind != DT_OUTCOME_OK || o.result != (void *)i)
+            dt_panic("spawn_join: wrong outcome at %" PRIu64, i);
+    }
+    b->result = (bench_now_ns() - t0) / (double)b->n;
+    return NULL;
+}
+
+/* ---- live_tasks_100k: peak RSS with 100k sleeping tasks ----------------- */
+
+static double bench_peak_rss_mib(void)
+{
+    FILE *f = fopen("/proc/self/status", "r");
+    char line[256];
+    double kib = 0;
+    while (f && fgets(line, sizeof line, f))
+        if (strncmp(line, "VmHWM:", 6) == 0)
+            kib = strtod(line + 6, NULL);
+    if (f)
+        fclose(f);
+    return kib / 1024.0;
+}
+
+static void *sleeper(void *arg)
+{
+    (void)arg;
+    dt_sleep(3600 * DT_NS_PER_S);
+    return NULL;
+}
+
+static void *live_tasks_root(void *arg)
+{
+    bench_ctx *b = arg;
+    dt_task_set set = dt_task_set_create("sleepers");
+    for (uint64_t i = 0; i < b->n; i++)
+        dt_task_set_spawn(set, "sleeper", sleeper, NULL);
+    dt_yield(); /* every task starts and parks in its sleep */
+    b->result = bench_peak_rss_mib();
+    dt_task_set_abort_all(set);
+    dt_outcome o;
+    uint64_t cancelled = 0;
+    while (dt_task_set_join_next(set, &o))
+        cancelled += o.kind == DT_OUTCOME_CANCELLED;
+    if (cancelled != b->n)
+        dt_panic("live_tasks: %" PRIu64 " of %" PRIu64 " cancelled", cancelled,
+                 b->n);
+    return NULL;
+}
+
+/* ---- the table ---------------------------------------------------------- */
+
+typedef struct bench_workload {
+    const char *name;
+    const char *unit;
+    double (*run)(uint64_t n);
+    uint64_t n;
+} bench_workload;
+
+static double bench_yield_switch(uint64_t n)
+{
+    bench_ctx b = {n, 0};
+    bench_run(yield_root, &b, 0);
+    return b.result;
+}
+
+static double bench_spawn_join(uint64_t n)
+{
+    bench_ctx b = {n, 0};
+    bench_run(spawn_join_root, &b, 0);
+    return b.result;
+}
+
+static double bench_live_tasks(uint64_t n)
+{
+    bench_ctx b = {n, 0};
+    bench_run(live_tasks_root, &b, 0);
+    return b.result;
+}
+
+static const bench_workload bench_workloads[] = {
+    {"switch_floor", "ns/switch", bench_switch_floor, 20000000},
+    {"yield_switch", "ns/switch", bench_yield_switch, 5000000},
+    {"spawn_join", "ns/op", bench_spawn_join, 2000000},
+    /* Last: its figure is the process's peak RSS. */
+    {"live_tasks_100k", "MiB", bench_live_tasks, 100000},
+};
+#define BENCH_COUNT (sizeof bench_workloads / sizeof bench_workloads[0])
+
+int main(int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++) {
+        bool known = false;
+        for (size_t w = 0; w < BENCH_COUNT; w++)
+            known |= strcmp(argv[i], bench_workloads[w].name) == 0;
+        if (!known) {
+            fprintf(stderr, "droptest-bench: unknown workload '%s' (expected "
+                    "one of:", argv[i]);
+            for (size_t w = 0; w < BENCH_COUNT; w++)
+                fprintf(stderr, " %s", bench_workloads[w].name);
+            fprintf(stderr, ")\n");
+            return 2;
+        }
+    }
+    for (size_t w = 0; w < BENCH_COUNT; w++) {
+        const bench_workload *b = &bench_workloads[w];
+        bool wanted = argc == 1;
+        for (int i = 1; i < argc; i++)
+            wanted |= strcmp(argv[i], b->name) == 0;
+        if (!wanted)
+            continue;
+        double v = b->run(b->n);
+        printf("%s %.1f %s\n", b->name, v, b->unit);
+        fflush(stdout);
+    }
+    return 0;
+}
