@@ -279,12 +279,8 @@ size_t dt_test_failure_count_kind(const dt_runtime *rt, dt_failure_kind kind)
 }
 
 /* ---- a clean run --------------------------------------------------------
- * Not in harness.h yet: test files declare it themselves. It checks the
- * four things every clean run must show and, when one is off, prints the
- * whole state of the run so the failure explains itself. */
-
-void dt_test_assert_clean_run_at(const char *file, int line,
-                                 const dt_test_run *run);
+ * Checks the four things every clean run must show and, when one is off,
+ * prints the whole state of the run so the failure explains itself. */
 
 static bool ledger_print_one(void *ctx, const dt_ledger_entry *e)
 {

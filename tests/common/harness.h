@@ -120,6 +120,13 @@ void dt_test_run_fini(dt_test_run *run);
 /* Shorthand: init, go, and return; the caller inspects and calls fini. */
 void dt_test_run_simple(dt_test_run *run, dt_task_fn root, void *arg);
 
+/* Asserts the run completed, the root ended ok, the ledger is empty and no
+ * failure was recorded; prints the ledger and failures otherwise. */
+void dt_test_assert_clean_run_at(const char *file, int line,
+                                 const dt_test_run *run);
+#define ASSERT_CLEAN_RUN(run) \
+    dt_test_assert_clean_run_at(__FILE__, __LINE__, (run))
+
 /* Number of live ledger entries of a kind, and the failures of a kind. */
 size_t dt_test_ledger_count_kind(const dt_runtime *rt, dt_object_kind kind);
 size_t dt_test_failure_count_kind(const dt_runtime *rt, dt_failure_kind kind);

@@ -2,11 +2,6 @@
  * on every run; a different program gives a different trace. */
 #include "harness.h"
 
-/* In harness.c; not in harness.h yet. */
-void dt_test_assert_clean_run_at(const char *file, int line,
-                                 const dt_test_run *run);
-#define ASSERT_CLEAN_RUN(run) \
-    dt_test_assert_clean_run_at(__FILE__, __LINE__, (run))
 
 #define TAP_EVENTS_MAX 4096
 

@@ -108,7 +108,7 @@ static void abort_after_drop(void)
 
 DT_TEST(using_a_join_handle_after_drop_asserts)
 {
-    DT_EXPECT_ABORT(abort_after_drop, "dropped", "root");
+    DT_EXPECT_ABORT(abort_after_drop, "dropped", "root", "test_misuse.c");
 }
 
 static void *set_len_after_drop_root(void *arg)
@@ -128,7 +128,7 @@ static void set_len_after_drop(void)
 
 DT_TEST(using_a_task_set_after_drop_asserts)
 {
-    DT_EXPECT_ABORT(set_len_after_drop, "dropped", "root");
+    DT_EXPECT_ABORT(set_len_after_drop, "dropped", "root", "test_misuse.c");
 }
 
 static void do_nothing(void *arg) { (void)arg; }
@@ -150,7 +150,7 @@ static void cancel_after_run(void)
 
 DT_TEST(cancelling_a_cleanup_that_already_ran_asserts)
 {
-    DT_EXPECT_ABORT(cancel_after_run, "dropped", "root");
+    DT_EXPECT_ABORT(cancel_after_run, "dropped", "root", "test_misuse.c");
 }
 
 /* ---- handles of another run -------------------------------------------- */
@@ -202,12 +202,12 @@ static void task_id_from_another_run(void)
 
 DT_TEST(join_handle_from_another_run_asserts)
 {
-    DT_EXPECT_ABORT(handle_from_another_run, "another run");
+    DT_EXPECT_ABORT(handle_from_another_run, "another run", "test_misuse.c");
 }
 
 DT_TEST(task_id_from_another_run_asserts)
 {
-    DT_EXPECT_ABORT(task_id_from_another_run, "another run");
+    DT_EXPECT_ABORT(task_id_from_another_run, "another run", "test_misuse.c");
 }
 
 /* ---- outside a runtime ------------------------------------------------- */

@@ -2,11 +2,6 @@
  * to nobody, adopting them back, and dropping a join handle. */
 #include "harness.h"
 
-/* In harness.c; not in harness.h yet. */
-void dt_test_assert_clean_run_at(const char *file, int line,
-                                 const dt_test_run *run);
-#define ASSERT_CLEAN_RUN(run) \
-    dt_test_assert_clean_run_at(__FILE__, __LINE__, (run))
 
 static void bump(void *counter) { ++*(int *)counter; }
 

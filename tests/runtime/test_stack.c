@@ -3,11 +3,6 @@
  * stack pool) carries on as normal. */
 #include "harness.h"
 
-/* In harness.c; not in harness.h yet. */
-void dt_test_assert_clean_run_at(const char *file, int line,
-                                 const dt_test_run *run);
-#define ASSERT_CLEAN_RUN(run) \
-    dt_test_assert_clean_run_at(__FILE__, __LINE__, (run))
 
 #define BIG_BUFFER_SIZE ((size_t)100 * 1024)
 #define BIG_STACK_SIZE ((size_t)256 * 1024)

@@ -3,11 +3,6 @@
  * stops at the driver's horizon. */
 #include "harness.h"
 
-/* In harness.c; not in harness.h yet. */
-void dt_test_assert_clean_run_at(const char *file, int line,
-                                 const dt_test_run *run);
-#define ASSERT_CLEAN_RUN(run) \
-    dt_test_assert_clean_run_at(__FILE__, __LINE__, (run))
 
 #define NS_PER_HOUR (UINT64_C(3600) * DT_NS_PER_S)
 
