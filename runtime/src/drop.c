@@ -99,6 +99,16 @@ static bool dt__kind_is_handle(uint8_t kind)
            kind == DT_OBJ_MANUAL_RESOURCE;
 }
 
+/* A live handle the caller may use; asserts for any other object. */
+static dt__entry *dt__handle_lookup(dt_runtime *rt, uint64_t handle_id,
+                                    dt_site site, const char *what)
+{
+    dt__entry *e = dt__entry_lookup(rt, handle_id, -1, site, what);
+    DT_ASSERT(dt__kind_is_handle(e->kind), site, "%s: a %s is not a handle",
+              what, dt_object_kind_name((dt_object_kind)e->kind));
+    return e;
+}
+
 static void dt__set_owner(dt_runtime *rt, dt__entry *e, dt__task *owner)
 {
     dt__drop_list_unlink(rt, e);
@@ -114,10 +124,7 @@ static void dt__set_owner(dt_runtime *rt, dt__entry *e, dt__task *owner)
 void dt_handle_drop_at(dt_site site, uint64_t handle_id)
 {
     dt_runtime *rt = dt__rt_get(site);
-    dt__entry *e = dt__entry_lookup(rt, handle_id, -1, site, "dt_drop");
-    DT_ASSERT(dt__kind_is_handle(e->kind), site,
-              "dt_drop: a %s is not a handle",
-              dt_object_kind_name((dt_object_kind)e->kind));
+    dt__entry *e = dt__handle_lookup(rt, handle_id, site, "dt_drop");
     /* A panic inside the drop propagates to the task, as in Rust. */
     if (dt__entry_drop(rt, e) == DT__DROP_ABANDONED_PANIC &&
         rt->current->state == DT_TASK_RUNNING)
@@ -127,10 +134,7 @@ void dt_handle_drop_at(dt_site site, uint64_t handle_id)
 void dt_handle_move_at(dt_site site, uint64_t handle_id, dt_task_id to)
 {
     dt_runtime *rt = dt__rt_get(site);
-    dt__entry *e = dt__entry_lookup(rt, handle_id, -1, site, "dt_move");
-    DT_ASSERT(dt__kind_is_handle(e->kind), site,
-              "dt_move: a %s is not a handle",
-              dt_object_kind_name((dt_object_kind)e->kind));
+    dt__entry *e = dt__handle_lookup(rt, handle_id, site, "dt_move");
     dt__task *target = dt__task_of(rt, to.id, site);
     DT_ASSERT(target && target->state != DT_TASK_FINISHED &&
                   target->state != DT_TASK_DROPPING,
@@ -142,20 +146,14 @@ void dt_handle_move_at(dt_site site, uint64_t handle_id, dt_task_id to)
 void dt_handle_release_at(dt_site site, uint64_t handle_id)
 {
     dt_runtime *rt = dt__rt_get(site);
-    dt__entry *e = dt__entry_lookup(rt, handle_id, -1, site, "dt_release");
-    DT_ASSERT(dt__kind_is_handle(e->kind), site,
-              "dt_release: a %s is not a handle",
-              dt_object_kind_name((dt_object_kind)e->kind));
+    dt__entry *e = dt__handle_lookup(rt, handle_id, site, "dt_release");
     dt__set_owner(rt, e, NULL);
 }
 
 void dt_handle_adopt_at(dt_site site, uint64_t handle_id)
 {
     dt_runtime *rt = dt__rt_get(site);
-    dt__entry *e = dt__entry_lookup(rt, handle_id, -1, site, "dt_adopt");
-    DT_ASSERT(dt__kind_is_handle(e->kind), site,
-              "dt_adopt: a %s is not a handle",
-              dt_object_kind_name((dt_object_kind)e->kind));
+    dt__entry *e = dt__handle_lookup(rt, handle_id, site, "dt_adopt");
     DT_ASSERT(e->owner_seq == 0 || e->owner_seq == rt->current->seq, site,
               "dt_adopt: `%s` is owned by task `%s`; only a handle released "
               "to nobody can be adopted", e->name, e->owner_name);

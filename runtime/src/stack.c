@@ -5,22 +5,13 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "asan.h"
 #include "stack.h"
 
 #if DT_HAVE_VALGRIND
 #include <valgrind/valgrind.h>
 #endif
 
-#if defined(__SANITIZE_ADDRESS__)
-#define DT_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define DT_ASAN 1
-#endif
-#endif
-#if DT_ASAN
-#include <sanitizer/asan_interface.h>
-#endif
 
 #ifndef MADV_GUARD_INSTALL
 #define MADV_GUARD_INSTALL 102 /* Linux 6.13 */

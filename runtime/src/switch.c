@@ -2,19 +2,8 @@
  * AddressSanitizer is told which stack it is on (fiber annotations), and
  * the stack of a task that just finished goes back to the pool once we are
  * off it. */
+#include "asan.h"
 #include "internal.h"
-
-#if defined(__SANITIZE_ADDRESS__)
-#define DT_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define DT_ASAN 1
-#endif
-#endif
-
-#if DT_ASAN
-#include <sanitizer/common_interface_defs.h>
-#endif
 
 void dt__switch(dt_runtime *rt, dt__ctx *from, dt__task *to, bool from_finished)
 {
