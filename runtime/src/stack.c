@@ -1,8 +1,10 @@
 /* droptest runtime — the stack pool. */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "asan.h"
@@ -43,14 +45,34 @@ static size_t dt__page_size(void)
     return page;
 }
 
+/* True only if reading the page is refused as a fault. process_vm_readv
+ * reports a guarded page as EFAULT without raising a signal. Emulators
+ * (qemu-user) accept any madvise advice and ignore it, so its success
+ * proves nothing; where the probe cannot answer (ENOSYS under qemu, EPERM
+ * under a seccomp policy) the certain mprotect guard is preferred, even
+ * though it costs a mapping per stack. */
+static bool dt__guard_effective(void *page)
+{
+    char byte;
+    struct iovec local = {&byte, 1}, remote = {page, 1};
+    return process_vm_readv(getpid(), &local, 1, &remote, 1, 0) == -1 &&
+           errno == EFAULT;
+}
+
 static dt__guard_mode dt__guard_install(void *page, size_t len)
 {
     /* Try the best mechanism that worked so far; fall back once it fails
      * for good. madvise fails with EINVAL on kernels before 6.13 and under
      * valgrind; mprotect fails with ENOMEM at vm.max_map_count. */
+    static bool madvise_checked;
     if (dt__guard_best == DT__GUARD_MADVISE) {
-        if (madvise(page, len, MADV_GUARD_INSTALL) == 0)
-            return DT__GUARD_MADVISE;
+        if (madvise(page, len, MADV_GUARD_INSTALL) == 0) {
+            if (madvise_checked)
+                return DT__GUARD_MADVISE;
+            madvise_checked = true;
+            if (dt__guard_effective(page))
+                return DT__GUARD_MADVISE;
+        }
         dt__guard_best = DT__GUARD_MPROTECT;
     }
     if (dt__guard_best == DT__GUARD_MPROTECT) {
