@@ -248,24 +248,34 @@ void dt_test_run_simple(dt_test_run *run, dt_task_fn root, void *arg)
 
 /* ---- ledger and failures ----------------------------------------------- */
 
-typedef struct kind_count {
+typedef struct kind_find {
     dt_object_kind kind;
     size_t count;
-} kind_count;
+    dt_ledger_entry *last;
+} kind_find;
 
-static bool ledger_count_one(void *ctx, const dt_ledger_entry *entry)
+static bool ledger_find_one(void *ctx, const dt_ledger_entry *entry)
 {
-    kind_count *kc = ctx;
-    if (entry->kind == kc->kind)
-        kc->count++;
+    kind_find *kf = ctx;
+    if (entry->kind == kf->kind) {
+        kf->count++;
+        if (kf->last)
+            *kf->last = *entry;
+    }
     return true;
+}
+
+size_t dt_test_ledger_find_kind(const dt_runtime *rt, dt_object_kind kind,
+                                dt_ledger_entry *last_out)
+{
+    kind_find kf = {kind, 0, last_out};
+    dt_runtime_ledger_foreach(rt, ledger_find_one, &kf);
+    return kf.count;
 }
 
 size_t dt_test_ledger_count_kind(const dt_runtime *rt, dt_object_kind kind)
 {
-    kind_count kc = {kind, 0};
-    dt_runtime_ledger_foreach(rt, ledger_count_one, &kc);
-    return kc.count;
+    return dt_test_ledger_find_kind(rt, kind, NULL);
 }
 
 size_t dt_test_failure_count_kind(const dt_runtime *rt, dt_failure_kind kind)

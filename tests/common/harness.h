@@ -129,6 +129,10 @@ void dt_test_assert_clean_run_at(const char *file, int line,
 
 /* Number of live ledger entries of a kind, and the failures of a kind. */
 size_t dt_test_ledger_count_kind(const dt_runtime *rt, dt_object_kind kind);
+/* Like dt_test_ledger_count_kind, and copies the last (newest) entry of
+ * that kind into *last_out when there is one and last_out is not NULL. */
+size_t dt_test_ledger_find_kind(const dt_runtime *rt, dt_object_kind kind,
+                                dt_ledger_entry *last_out);
 size_t dt_test_failure_count_kind(const dt_runtime *rt, dt_failure_kind kind);
 
 #endif

@@ -157,23 +157,6 @@ static void *manual_root(void *arg)
     return NULL;
 }
 
-typedef struct manual_find {
-    int found;
-    const char *name;
-    dt_site site;
-} manual_find;
-
-static bool find_manual(void *ctx, const dt_ledger_entry *e)
-{
-    manual_find *f = ctx;
-    if (e->kind == DT_OBJ_MANUAL_RESOURCE) {
-        f->found++;
-        f->name = e->name;
-        f->site = e->site;
-    }
-    return true;
-}
-
 DT_TEST(manual_resource_leaks_when_the_task_is_aborted_before_release)
 {
     manual_ctx c = {.abort_it = true};
@@ -181,9 +164,8 @@ DT_TEST(manual_resource_leaks_when_the_task_is_aborted_before_release)
     dt_test_run_simple(&run, manual_root, &c);
     ASSERT_EQ(run.report.end, DT_RUN_COMPLETED);
     ASSERT_EQ(c.released_it, 0);
-    manual_find f = {0};
-    dt_runtime_ledger_foreach(run.rt, find_manual, &f);
-    ASSERT_EQ(f.found, 1);
+    dt_ledger_entry f;
+    ASSERT_EQ(dt_test_ledger_find_kind(run.rt, DT_OBJ_MANUAL_RESOURCE, &f), 1);
     ASSERT_STR_EQ(f.name, "txn");
     ASSERT_EQ(f.site.line, c.acquire_line);
     ASSERT_STR_CONTAINS(f.site.file, "test_resources.c");
@@ -307,32 +289,14 @@ DT_TEST(freeing_an_allocation_twice_records_double_release)
     dt_test_run_fini(&run);
 }
 
-typedef struct alloc_find {
-    int found;
-    const char *name;
-    int line;
-} alloc_find;
-
-static bool find_allocation(void *ctx, const dt_ledger_entry *e)
-{
-    alloc_find *f = ctx;
-    if (e->kind == DT_OBJ_ALLOCATION) {
-        f->found++;
-        f->name = e->name;
-        f->line = e->site.line;
-    }
-    return true;
-}
-
 DT_TEST(leaked_allocation_is_named_by_its_creation_site)
 {
     alloc_ctx c = {.frees = 0};
     dt_test_run run;
     dt_test_run_simple(&run, alloc_and_free, &c);
-    alloc_find f = {0};
-    dt_runtime_ledger_foreach(run.rt, find_allocation, &f);
-    ASSERT_EQ(f.found, 1);
+    dt_ledger_entry f;
+    ASSERT_EQ(dt_test_ledger_find_kind(run.rt, DT_OBJ_ALLOCATION, &f), 1);
     ASSERT_STR_EQ(f.name, "buf");
-    ASSERT_EQ(f.line, c.alloc_line);
+    ASSERT_EQ(f.site.line, c.alloc_line);
     dt_test_run_fini(&run);
 }
