@@ -281,6 +281,11 @@ void dt__drop_list_run(dt_runtime *rt, dt__task *task);
 
 /* Tasks (task.c). */
 dt__task *dt__task_of(dt_runtime *rt, uint64_t task_id, dt_site site);
+/* The public id of a task. */
+dt_task_id dt__task_id(const dt_runtime *rt, const dt__task *task);
+/* Frees a finished task nobody refers to (no handle, no set, not the
+ * root): now if its stack is back in the pool, else once it is. */
+void dt__task_release_if_unreferenced(dt_runtime *rt, dt__task *task);
 void dt__task_request_abort(dt_runtime *rt, dt__task *task,
                             dt__task *requester);
 _Noreturn void dt__task_exit(dt_runtime *rt, dt_outcome_kind outcome);
@@ -360,8 +365,7 @@ static inline void dt__emit(dt_runtime *rt, dt_event_kind kind,
 void dt__fail(dt_runtime *rt, dt_failure_kind kind, const dt__task *task,
               dt_site site, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
-/* Copies a string into the run's arena (lives until destroy). */
-const char *dt__arena_strdup(dt_runtime *rt, const char *s);
+/* Formats a string into the run's arena (lives until destroy). */
 char *dt__arena_vprintf(dt_runtime *rt, const char *fmt, va_list ap);
 
 /* Context switches with the sanitizer and debugger bookkeeping (switch.c). */

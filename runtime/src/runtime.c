@@ -45,18 +45,6 @@ char *dt__arena_vprintf(dt_runtime *rt, const char *fmt, va_list ap)
     return b->data;
 }
 
-const char *dt__arena_strdup(dt_runtime *rt, const char *s)
-{
-    size_t n = strlen(s);
-    dt__arena_block *b = malloc(sizeof *b + n + 1);
-    if (!b)
-        dt__panic_programmer(DT_SITE, "out of memory for a message");
-    memcpy(b->data, s, n + 1);
-    b->next = rt->arena;
-    rt->arena = b;
-    return b->data;
-}
-
 /* ---- failures ------------------------------------------------------------- */
 
 void dt__fail(dt_runtime *rt, dt_failure_kind kind, const dt__task *task,

@@ -39,8 +39,8 @@ void dt__stack_put(dt__stack *stack);
  * overwritten. Always false for page-guarded stacks. */
 bool dt__stack_canary_broken(const dt__stack *stack);
 
-/* True if addr is in the guard of stack (or just below it, where a large
- * frame skipping the guard would land). */
+/* True if addr is in the guard page of stack. A frame larger than the
+ * guard can skip it and fault elsewhere; that is reported as a crash. */
 bool dt__stack_guard_hit(const dt__stack *stack, const void *addr);
 
 #endif

@@ -87,9 +87,7 @@ void dt__task_reclaim(dt_runtime *rt, dt__task *t)
     rt->free_tasks = t;
 }
 
-/* Frees a finished task nobody refers to any more, now if its stack is
- * already back in the pool, or as soon as it is. */
-static void dt__task_release_if_unreferenced(dt_runtime *rt, dt__task *t)
+void dt__task_release_if_unreferenced(dt_runtime *rt, dt__task *t)
 {
     if (t->state != DT_TASK_FINISHED || t->handle_slot || t->set ||
         t->is_root)
@@ -103,8 +101,8 @@ static void dt__task_release_if_unreferenced(dt_runtime *rt, dt__task *t)
 dt_outcome dt__task_take_outcome(dt_runtime *rt, dt__task *t)
 {
     DT_INVARIANT(t->state == DT_TASK_FINISHED);
-    dt_outcome out = {(dt_outcome_kind)t->outcome, NULL, NULL, {0}};
-    out.task.id = dt__entry_id(rt, dt__entry_at(&rt->ledger, t->slot));
+    dt_outcome out = {(dt_outcome_kind)t->outcome, NULL, NULL,
+                      dt__task_id(rt, t)};
     if (t->outcome == DT_OUTCOME_OK)
         out.result = t->result;
     else if (t->outcome == DT_OUTCOME_PANICKED)
@@ -233,6 +231,12 @@ void dt__task_request_abort(dt_runtime *rt, dt__task *t, dt__task *requester)
     }
 }
 
+dt_task_id dt__task_id(const dt_runtime *rt, const dt__task *t)
+{
+    dt_task_id id = {dt__entry_id(rt, dt__entry_at(&rt->ledger, t->slot))};
+    return id;
+}
+
 dt__task *dt__task_of(dt_runtime *rt, uint64_t task_id, dt_site site)
 {
     dt__entry *e = dt__entry_lookup_stale_ok(rt, task_id, DT_OBJ_TASK, site,
@@ -331,9 +335,7 @@ dt_task_id dt_join_handle_task_at(dt_site site, dt_join_handle handle)
     dt_runtime *rt = dt__rt_get(site);
     dt__entry *h = dt__entry_lookup(rt, handle.id, DT_OBJ_JOIN_HANDLE,
                                     site, "dt_join_handle_task");
-    dt__task *t = h->object;
-    dt_task_id id = {dt__entry_id(rt, dt__entry_at(&rt->ledger, t->slot))};
-    return id;
+    return dt__task_id(rt, h->object);
 }
 
 void dt_task_abort_at(dt_site site, dt_task_id task)
@@ -354,9 +356,7 @@ bool dt_task_is_finished_at(dt_site site, dt_task_id task)
 dt_task_id dt_task_current_at(dt_site site)
 {
     dt_runtime *rt = dt__rt_get(site);
-    dt_task_id id = {dt__entry_id(rt, dt__entry_at(&rt->ledger,
-                                                   rt->current->slot))};
-    return id;
+    return dt__task_id(rt, rt->current);
 }
 
 const char *dt_task_name_at(dt_site site, dt_task_id task)

@@ -30,9 +30,7 @@ dt_task_id dt_task_set_spawn_with_at(dt_site site, dt_task_set set,
 {
     dt_runtime *rt = dt__rt_get(site);
     dt__task_set *s = dt__set_lookup(rt, set, site, "dt_task_set_spawn");
-    dt__task *t = dt__task_spawn(rt, site, opts, fn, arg, s);
-    dt_task_id id = {dt__entry_id(rt, dt__entry_at(&rt->ledger, t->slot))};
-    return id;
+    return dt__task_id(rt, dt__task_spawn(rt, site, opts, fn, arg, s));
 }
 
 dt_task_id dt_task_set_spawn_at(dt_site site, dt_task_set set,
@@ -86,10 +84,7 @@ static bool dt__set_pop_done(dt_runtime *rt, dt__task_set *s, dt_outcome *out)
     dt_outcome o = dt__task_take_outcome(rt, t);
     if (out)
         *out = o;
-    if (!t->stack)
-        dt__task_reclaim(rt, t);
-    else
-        t->reclaim_on_release = true;
+    dt__task_release_if_unreferenced(rt, t);
     return true;
 }
 
@@ -147,10 +142,7 @@ static void dt__set_detach_all(dt_runtime *rt, dt__task_set *s)
         dt__set_unlink(s, t);
         if (t->state == DT_TASK_FINISHED) {
             dt__task_discard_outcome(rt, t);
-            if (!t->stack)
-                dt__task_reclaim(rt, t);
-            else
-                t->reclaim_on_release = true;
+            dt__task_release_if_unreferenced(rt, t);
         }
     }
     s->done_head = s->done_tail = NULL;
