@@ -9,53 +9,22 @@ void dt_fifo_driver_init(dt_fifo_driver *d)
     XXH3_64bits_reset(&d->hash_state);
 }
 
-static size_t dt__fifo_choose(void *ctx, const dt_choice *choice)
-{
-    (void)ctx;
-    (void)choice;
-    return 0; /* the front of the queue: Tokio's plain run-queue order */
-}
-
 static uint64_t dt__fifo_now(void *ctx)
 {
     return ((dt_fifo_driver *)ctx)->now_ns;
 }
 
-/* Out of line and cold: kept inline, it would make every event's fast
- * path save registers for a call made once per 43 records. */
-__attribute__((noinline, cold)) static void
-dt__fifo_hash_flush(dt_fifo_driver *d)
-{
-    XXH3_64bits_update(&d->hash_state, d->hash_pending,
-                       d->hash_pending_count * sizeof(uint64_t));
-    d->hash_pending_count = 0;
-}
-
-/* Hash fields, never structs: padding bytes are not data. A record is
- * three words: kind and task (sequence numbers stay far below 2^56),
- * object, argument. */
-static inline void dt__fifo_hash(dt_fifo_driver *d, uint64_t kind,
-                                 uint64_t task_seq, uint64_t object_seq,
-                                 uint64_t arg)
-{
-    if (d->hash_pending_count + 3 > sizeof d->hash_pending / sizeof(uint64_t))
-        dt__fifo_hash_flush(d);
-    uint64_t *w = d->hash_pending + d->hash_pending_count;
-    w[0] = kind | task_seq << 8;
-    w[1] = object_seq;
-    w[2] = arg;
-    d->hash_pending_count += 3;
-}
-
 /* Time is part of the trace; it is hashed when it changes, which is the
- * same information as stamping every event with it. */
+ * same information as stamping every event with it. The runtime hands
+ * over its events before each change, so the order is exact. The tag is
+ * no event kind. */
 #define DT__FIFO_TIME_TAG UINT64_C(0xF0)
-#define DT__FIFO_AWAIT_TAG UINT64_C(0xC0)
 
 static void dt__fifo_set_time(dt_fifo_driver *d, uint64_t now_ns)
 {
     d->now_ns = now_ns;
-    dt__fifo_hash(d, DT__FIFO_TIME_TAG, now_ns, 0, 0);
+    uint64_t record[2] = {DT__FIFO_TIME_TAG, now_ns};
+    XXH3_64bits_update(&d->hash_state, record, sizeof record);
 }
 
 static bool dt__fifo_advance(void *ctx, uint64_t deadline_ns)
@@ -68,47 +37,60 @@ static bool dt__fifo_advance(void *ctx, uint64_t deadline_ns)
     return true;
 }
 
-static bool dt__fifo_await_point(void *ctx, const dt_await_point *point)
+/* The smallest listed index after `after`: the driver is asked only
+ * there, so the await points in between cost it nothing. */
+static uint64_t dt__fifo_next_abort(const dt_fifo_driver *d, uint64_t after)
+{
+    uint64_t next = UINT64_MAX;
+    for (size_t i = 0; i < d->abort_at_count; i++)
+        if (d->abort_at[i] > after && d->abort_at[i] < next)
+            next = d->abort_at[i];
+    return next;
+}
+
+static bool dt__fifo_await_point(void *ctx, const dt_await_point *point,
+                                 uint64_t *next_index)
 {
     dt_fifo_driver *d = ctx;
-    /* Await points are part of the trace: tag them apart from events. */
-    dt__fifo_hash(d, DT__FIFO_AWAIT_TAG + point->reason, point->task_seq,
-                  point->index, point->route);
-    if (point->route == DT_ROUTE_NONE)
-        return false;
+    *next_index = dt__fifo_next_abort(d, point->index);
     for (size_t i = 0; i < d->abort_at_count; i++) {
         if (d->abort_at[i] == point->index) {
-            d->aborts_injected++;
+            if (point->route != DT_ROUTE_NONE)
+                d->aborts_injected++;
             return true;
         }
     }
     return false;
 }
 
-static void dt__fifo_on_event(void *ctx, const dt_event *ev)
+static void dt__fifo_on_events(void *ctx, const dt_event *events,
+                               size_t count)
 {
     dt_fifo_driver *d = ctx;
-    dt__fifo_hash(d, ev->kind, ev->task_seq, ev->object_seq, ev->arg);
-    d->event_count++;
-    if ((unsigned)ev->kind < DT_EV_KIND_COUNT)
-        d->event_counts[ev->kind]++;
-    /* Declared CPU work moves the clock once the slice is over. */
-    if (ev->kind == DT_EV_WORK) {
-        uint64_t t = d->now_ns + ev->arg;
+    /* dt_event has no padding: the bytes are the data. */
+    XXH3_64bits_update(&d->hash_state, events, count * sizeof *events);
+    for (size_t i = 0; i < count; i++)
+        d->event_counts[events[i].kind]++;
+    d->event_count += count;
+    if (d->tap)
+        for (size_t i = 0; i < count; i++)
+            d->tap(d->tap_ctx, &events[i]);
+    /* The runtime hands over its events right after work was declared and
+     * after the run ended, so only a batch's last event can be either. */
+    const dt_event *last = &events[count - 1];
+    if (last->kind == DT_EV_WORK) {
+        /* Declared CPU work moves the clock once the slice is over. */
+        uint64_t t = d->now_ns + last->arg;
         dt__fifo_set_time(d, t < d->now_ns ? UINT64_MAX : t);
-    }
-    if (ev->kind == DT_EV_RUN_END) {
-        dt__fifo_hash_flush(d);
+    } else if (last->kind == DT_EV_RUN_END) {
         d->trace_hash = XXH3_64bits_digest(&d->hash_state);
     }
-    if (d->tap)
-        d->tap(d->tap_ctx, ev);
 }
 
 const dt_driver dt_fifo_driver_ops = {
-    .choose = dt__fifo_choose,
+    .choose = NULL, /* the front of the run queue: Tokio's plain order */
     .now = dt__fifo_now,
     .advance = dt__fifo_advance,
     .await_point = dt__fifo_await_point,
-    .on_event = dt__fifo_on_event,
+    .on_events = dt__fifo_on_events,
 };

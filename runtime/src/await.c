@@ -7,23 +7,48 @@
  * dt__task_wait. */
 #include "internal.h"
 
-static dt_abort_route dt__task_route(dt_runtime *rt, const dt__task *t,
-                                     uint64_t *owner_seq)
+static dt_abort_route dt__task_route(const dt__task *t)
 {
-    *owner_seq = 0;
     if (t->shielded)
         return DT_ROUTE_NONE;
     if (t->is_root)
         return DT_ROUTE_ROOT;
-    if (t->handle_slot) {
-        *owner_seq = dt__entry_at(&rt->ledger, t->handle_slot)->owner_seq;
+    if (t->handle_slot)
         return DT_ROUTE_JOIN_HANDLE;
-    }
-    if (t->set) {
-        *owner_seq = dt__entry_at(&rt->ledger, t->set->slot)->owner_seq;
+    if (t->set)
         return DT_ROUTE_TASK_SET;
-    }
     return DT_ROUTE_NONE;
+}
+
+/* The task holding the handle or set an abort would come through. */
+static uint64_t dt__route_owner_seq(dt_runtime *rt, const dt__task *t,
+                                    dt_abort_route route)
+{
+    if (route == DT_ROUTE_JOIN_HANDLE)
+        return dt__entry_at(&rt->ledger, t->handle_slot)->owner_seq;
+    if (route == DT_ROUTE_TASK_SET)
+        return dt__entry_at(&rt->ledger, t->set->slot)->owner_seq;
+    return 0;
+}
+
+/* Out of line: the driver decides at few await points. */
+__attribute__((noinline)) static void
+dt__await_ask(dt_runtime *rt, dt__task *t, uint64_t index,
+              dt_wait_reason reason, dt_abort_route route, dt_site site)
+{
+    uint64_t owner_seq = dt__route_owner_seq(rt, t, route);
+    dt_await_point p = {index, t->seq, t->name, site, reason, route,
+                        owner_seq};
+    dt__events_flush(rt);
+    uint64_t next = UINT64_MAX;
+    bool abort = rt->driver->await_point(rt->driver_ctx, &p, &next);
+    DT_INVARIANT(next > index);
+    rt->await_ask_index = next;
+    if (abort && route != DT_ROUTE_NONE) {
+        rt->report.aborts_injected++;
+        dt__emit(rt, DT_EV_ABORT_INJECTED, t->seq, owner_seq, route);
+        t->abort_requested = true;
+    }
 }
 
 bool dt__await_point(dt_runtime *rt, dt_wait_reason reason, dt_site site)
@@ -33,18 +58,14 @@ bool dt__await_point(dt_runtime *rt, dt_wait_reason reason, dt_site site)
      * cannot be aborted; if it would wait, dt__wait_begin says so. */
     if (t->drop_frame || t->state == DT_TASK_DROPPING)
         return false;
-    uint64_t owner_seq;
-    dt_abort_route route = dt__task_route(rt, t, &owner_seq);
-    dt_await_point p = {rt->report.await_points++, t->seq, t->name, site,
-                        reason, route, owner_seq};
-    bool abort = rt->driver->await_point(rt->driver_ctx, &p);
-    if (route == DT_ROUTE_NONE) {
+    dt_abort_route route = dt__task_route(t);
+    uint64_t index = rt->report.await_points++;
+    dt__emit(rt, DT_EV_AWAIT, t->seq, index, reason | (uint64_t)route << 8);
+    if (route == DT_ROUTE_NONE)
         rt->report.await_skipped++;
-    } else if (abort) {
-        rt->report.aborts_injected++;
-        dt__emit(rt, DT_EV_ABORT_INJECTED, t->seq, owner_seq, route);
-        t->abort_requested = true;
-    }
+    /* The driver decides only at the points it asked for. */
+    if (__builtin_expect(index == rt->await_ask_index, 0))
+        dt__await_ask(rt, t, index, reason, route, site);
     if (t->abort_requested)
         dt__task_exit(rt, DT_OUTCOME_CANCELLED);
     return true;

@@ -177,10 +177,18 @@ typedef struct dt__task_set {
 
 typedef struct dt__arena_block dt__arena_block;
 
+/* Events wait here until the driver next hears from the runtime: a full
+ * buffer, a question to the driver, or the end of the run. */
+#define DT__EVENT_BUFFER 256
+
 struct dt_runtime {
     dt_runtime_options opts;
     const dt_driver *driver;
     void *driver_ctx;
+    size_t event_count;
+    dt_event events[DT__EVENT_BUFFER];
+    uint64_t now_ns;           /* the driver's time, read after each change */
+    uint64_t await_ask_index;  /* the next await point the driver decides */
     uint16_t tag;              /* run tag in every id */
     bool ran;
 
@@ -355,13 +363,24 @@ bool dt__timer_next_deadline(const dt_runtime *rt, uint64_t *deadline_ns);
 void dt__timer_fire_due(dt_runtime *rt, uint64_t now_ns);
 
 /* Events and failures (runtime.c). */
+/* Hands the buffered events to the driver. */
+void dt__events_flush(dt_runtime *rt);
 static inline void dt__emit(dt_runtime *rt, dt_event_kind kind,
                             uint64_t task_seq, uint64_t object_seq,
                             uint64_t arg)
 {
-    dt_event ev = {kind, task_seq, object_seq, arg};
-    rt->driver->on_event(rt->driver_ctx, &ev);
+    if (__builtin_expect(rt->event_count == DT__EVENT_BUFFER, 0))
+        dt__events_flush(rt);
+    rt->events[rt->event_count++] = (dt_event){kind, 0, task_seq, object_seq,
+                                               arg};
 }
+/* The driver's answer to a choice; FIFO (0) when it has no `choose`. The
+ * driver sees every earlier event first. */
+size_t dt__driver_choose(dt_runtime *rt, const dt_choice *choice);
+/* Lets the driver move time to deadline_ns; false at its horizon. */
+bool dt__driver_advance(dt_runtime *rt, uint64_t deadline_ns);
+/* Reports declared CPU work of the current slice; time moves on by it. */
+void dt__driver_work(dt_runtime *rt, uint64_t task_seq, uint64_t work_ns);
 void dt__fail(dt_runtime *rt, dt_failure_kind kind, const dt__task *task,
               dt_site site, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));

@@ -126,6 +126,7 @@ static const char *const dt__event_names[] = {
     [DT_EV_SHUTDOWN] = "shutdown",
     [DT_EV_FAILURE] = "failure",
     [DT_EV_RUN_END] = "run_end",
+    [DT_EV_AWAIT] = "await",
 };
 _Static_assert(DT__COUNT(dt__event_names) == DT_EV_KIND_COUNT,
                "every event kind has a name");

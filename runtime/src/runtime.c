@@ -123,8 +123,8 @@ dt_runtime *dt_runtime_create(const dt_runtime_options *opts,
         o.step_limit = DT_STEP_LIMIT_DEFAULT;
     if (o.stack_size < 16 * 1024 || o.stack_size > (size_t)1 << 30 ||
         (o.shutdown != DT_SHUTDOWN_DROP && o.shutdown != DT_SHUTDOWN_EXIT) ||
-        !driver || !driver->choose || !driver->now || !driver->advance ||
-        !driver->await_point || !driver->on_event) {
+        !driver || !driver->now || !driver->advance ||
+        !driver->await_point || !driver->on_events) {
         *err = DT_ERR_INVALID;
         return NULL;
     }
@@ -141,6 +141,7 @@ dt_runtime *dt_runtime_create(const dt_runtime_options *opts,
     if (dt__tag_next == 0)
         dt__tag_next = 1;
     rt->end = DT_RUN_COMPLETED;
+    rt->now_ns = driver->now(driver_ctx);
     return rt;
 }
 
@@ -202,9 +203,10 @@ void dt_runtime_run(dt_runtime *rt, const char *root_name, dt_task_fn root_fn,
         dt__fault_landed(rt);
 
     dt__emit(rt, DT_EV_RUN_END, 0, 0, rt->end);
+    dt__events_flush(rt);
     dt__task *root = rt->root;
     rt->report.end = rt->end;
-    rt->report.time_ns = rt->driver->now(rt->driver_ctx);
+    rt->report.time_ns = rt->now_ns;
     if (root->state == DT_TASK_FINISHED) {
         /* The runtime held the root's outcome; the caller takes it. */
         rt->report.root = dt__task_take_outcome(rt, root);

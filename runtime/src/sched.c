@@ -41,11 +41,10 @@ static uint64_t dt__ready_candidate_seq(const dt_choice *choice, size_t i)
 static dt__task *dt__ready_take(dt_runtime *rt)
 {
     size_t pick = 0;
-    if (rt->ready_count > 1) {
+    if (rt->ready_count > 1 && rt->driver->choose) {
         dt_choice c = {DT_CHOICE_READY_TASK, rt->ready_count,
                        dt__ready_candidate_seq, rt};
-        pick = rt->driver->choose(rt->driver_ctx, &c);
-        DT_INVARIANT(pick < rt->ready_count);
+        pick = dt__driver_choose(rt, &c);
     }
     /* The capacity is a power of two: masks, not divisions. */
     size_t mask = rt->ready_cap - 1;
@@ -98,11 +97,8 @@ static dt__task *dt__sched_pick(dt_runtime *rt)
         /* 2. Timers already due fire before anything else runs, so a run
          *    queue that never empties cannot starve sleepers. Time itself
          *    only moves in step 5. */
-        if (rt->heap_count) {
-            uint64_t now = rt->driver->now(rt->driver_ctx);
-            if (rt->heap[1]->deadline_ns <= now)
-                dt__timer_fire_due(rt, now);
-        }
+        if (rt->heap_count && rt->heap[1]->deadline_ns <= rt->now_ns)
+            dt__timer_fire_due(rt, rt->now_ns);
 
         /* 3. A ready task runs, chosen by the driver. Every slice counts
          *    against the step limit, the bound on a livelock. */
@@ -133,7 +129,7 @@ static dt__task *dt__sched_pick(dt_runtime *rt)
          *    the horizon. */
         uint64_t deadline;
         if (dt__timer_next_deadline(rt, &deadline)) {
-            if (rt->driver->advance(rt->driver_ctx, deadline))
+            if (dt__driver_advance(rt, deadline))
                 continue;
             dt__stall(rt, true);
             continue;
@@ -158,7 +154,7 @@ void dt__schedule(dt_runtime *rt)
             siglongjmp(rt->fault_jmp, 1);
         }
         if (rt->slice_work_ns) {
-            dt__emit(rt, DT_EV_WORK, self->seq, 0, rt->slice_work_ns);
+            dt__driver_work(rt, self->seq, rt->slice_work_ns);
             rt->slice_work_ns = 0;
         }
     }

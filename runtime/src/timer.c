@@ -109,8 +109,7 @@ void dt__timer_fire_due(dt_runtime *rt, uint64_t now_ns)
             if (left > 1) {
                 dt_choice c = {DT_CHOICE_DUE_TIMER, left,
                                dt__due_candidate_seq, rest};
-                pick = rt->driver->choose(rt->driver_ctx, &c);
-                DT_INVARIANT(pick < left);
+                pick = dt__driver_choose(rt, &c);
             }
             dt__task *t = rest[pick];
             for (size_t j = pick; j > 0; j--)
@@ -131,7 +130,7 @@ void dt_sleep_until_at(dt_site site, uint64_t deadline_ns)
 {
     dt_runtime *rt = dt__rt_get(site);
     dt__await_point(rt, DT_WAIT_SLEEP, site);
-    if (deadline_ns <= rt->driver->now(rt->driver_ctx))
+    if (deadline_ns <= rt->now_ns)
         return;
     dt__wait_begin(rt, DT_WAIT_SLEEP, site);
     /* The saturated deadline means never: no timer, so a task sleeping
@@ -145,7 +144,7 @@ void dt_sleep_until_at(dt_site site, uint64_t deadline_ns)
 void dt_sleep_at(dt_site site, uint64_t duration_ns)
 {
     dt_runtime *rt = dt__rt_get(site);
-    uint64_t now = rt->driver->now(rt->driver_ctx);
+    uint64_t now = rt->now_ns;
     uint64_t deadline = now + duration_ns;
     dt_sleep_until_at(site, deadline < now ? UINT64_MAX : deadline);
 }
@@ -153,5 +152,5 @@ void dt_sleep_at(dt_site site, uint64_t duration_ns)
 uint64_t dt_now_at(dt_site site)
 {
     dt_runtime *rt = dt__rt_get(site);
-    return rt->driver->now(rt->driver_ctx);
+    return rt->now_ns;
 }

@@ -7,7 +7,14 @@
  * simulator is the deterministic driver; a real one (OS clock, epoll) would
  * plug into the same five functions, the way Redis's event-loop backends
  * do. Callbacks run on the stack of whichever task is current; they must
- * not call back into the task API. */
+ * not call back into the task API.
+ *
+ * The seam is built so that a hand-over between tasks makes no call into
+ * the driver at all: events are buffered and delivered in batches (always
+ * before any question is asked, so the driver has seen everything that
+ * happened first), the driver is asked about an await point only at the
+ * indices it named in advance, and a driver without `choose` gets FIFO
+ * order without being asked. */
 #ifndef DROPTEST_DT_DRIVER_H
 #define DROPTEST_DT_DRIVER_H
 
@@ -15,6 +22,9 @@
 
 #ifdef __cplusplus
 extern "C" {
+#define DT__STATIC_ASSERT static_assert
+#else
+#define DT__STATIC_ASSERT _Static_assert
 #endif
 
 /* Why a task is suspended, or what kind of await point it reached. */
@@ -73,20 +83,28 @@ typedef enum dt_event_kind {
     DT_EV_SHUTDOWN,       /* the root ended: remaining tasks are aborted */
     DT_EV_FAILURE,        /* a failure was recorded; arg = dt_failure_kind */
     DT_EV_RUN_END,        /* the last event of a run; arg = dt_run_end */
+    DT_EV_AWAIT,          /* an await point was reached; object = its
+                             index, arg = dt_wait_reason | route << 8 */
     DT_EV_KIND_COUNT
 } dt_event_kind;
 
 const char *dt_event_kind_name(dt_event_kind kind);
 
+DT__STATIC_ASSERT(sizeof(dt_event_kind) == 4, "dt_event has no padding");
+
 /* Events carry only deterministic values: sequence numbers (creation order
  * within the run) and kinds. Never pointers. The driver owns the clock, so
- * it stamps events with the time itself. */
+ * it stamps events with the time itself. There are no padding bytes (the
+ * runtime zeroes `zero`), so a batch can be hashed as it lies in memory. */
 typedef struct dt_event {
     dt_event_kind kind;
+    uint32_t zero;
     uint64_t task_seq;   /* the task concerned; 0 if none */
     uint64_t object_seq; /* the object concerned; 0 if none */
     uint64_t arg;
 } dt_event;
+
+DT__STATIC_ASSERT(sizeof(dt_event) == 32, "dt_event has no padding");
 
 typedef enum dt_choice_kind {
     DT_CHOICE_READY_TASK, /* which ready task runs next */
@@ -119,19 +137,29 @@ typedef struct dt_await_point {
 } dt_await_point;
 
 typedef struct dt_driver {
-    /* Returns an index in [0, choice->count). */
+    /* Returns an index in [0, choice->count). NULL: always the first
+     * candidate (Tokio's FIFO order), and the runtime does not ask. */
     size_t (*choose)(void *ctx, const dt_choice *choice);
-    /* The current time, ns. */
+    /* The current time, ns. Time is the driver's, but it may change only
+     * inside `advance` and while the driver handles a DT_EV_WORK event; the
+     * runtime reads it again after each of those and caches it otherwise. */
     uint64_t (*now)(void *ctx);
     /* Nothing is ready and the earliest timer is due at deadline_ns: move
      * time there (or beyond) and return true, or return false to refuse
      * (a horizon), which ends the run as stalled. */
     bool (*advance)(void *ctx, uint64_t deadline_ns);
-    /* Called at every await point, in order. Return true to abort the
-     * task here. Where route is DT_ROUTE_NONE no abort can land: the
-     * runtime counts the point as skipped and ignores the answer. */
-    bool (*await_point)(void *ctx, const dt_await_point *point);
-    void (*on_event)(void *ctx, const dt_event *event);
+    /* Asked at await point 0 and then only at the index the driver last
+     * named in *next_index (UINT64_MAX: never again; it must be greater
+     * than point->index). Returns true to abort the task here. Where
+     * route is DT_ROUTE_NONE no abort can land: the runtime counts the
+     * point as skipped and ignores the answer. Every await point, asked or
+     * not, also arrives as a DT_EV_AWAIT event. */
+    bool (*await_point)(void *ctx, const dt_await_point *point,
+                        uint64_t *next_index);
+    /* Events in the order they happened, in batches (count >= 1). A
+     * DT_EV_WORK or DT_EV_RUN_END event is always the last of its batch,
+     * so a driver can move its clock or finish its digest right there. */
+    void (*on_events)(void *ctx, const dt_event *events, size_t count);
 } dt_driver;
 
 #ifdef __cplusplus

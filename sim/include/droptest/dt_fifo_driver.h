@@ -34,11 +34,8 @@ typedef struct dt_fifo_driver {
     uint64_t trace_hash;        /* XXH3 of every event and await point with
                                    its time; final once DT_EV_RUN_END came */
     uint64_t aborts_injected;
-    XXH3_state_t hash_state;    /* the running digest */
-    /* Words not yet hashed: XXH3 is fast on long inputs and slow on many
-     * small updates, so events are hashed a kilobyte at a time. */
-    uint64_t hash_pending[129]; /* 43 three-word records */
-    size_t hash_pending_count;
+    XXH3_state_t hash_state;    /* the running digest: event batches are
+                                   hashed as they lie in memory */
 } dt_fifo_driver;
 
 /* Zeroes the driver: time 0, no horizon, no injected aborts. */
