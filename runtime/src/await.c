@@ -98,13 +98,69 @@ void dt__task_wait(dt_runtime *rt, dt_wait_reason reason,
     dt__emit(rt, DT_EV_SUSPEND, t->seq, object_seq, reason);
     if (reason == DT_WAIT_YIELD)
         dt__ready_push(rt, t);
+    if (__builtin_expect(t->first_slice_waiter != NULL, 0)) {
+        dt__waiter *w = t->first_slice_waiter;
+        t->first_slice_waiter = NULL;
+        dt__waiter_fire(rt, w);
+    }
     dt__schedule(rt);
     /* Resumed: woken, or made ready by an abort. Never past an abort. */
     t->wait_reason = DT_WAIT_NONE;
     t->wait_object = NULL;
     t->wait_cancel = NULL;
-    if (t->abort_requested)
+    if (t->abort_requested) {
+        /* Woken and then aborted before running: whatever the wait was
+         * handed (a permit, a slot) goes back. */
+        if (t->wait_release)
+            t->wait_release(t);
         dt__task_exit(rt, DT_OUTCOME_CANCELLED);
+    }
+}
+
+void dt__waitq_push(dt__waitq *q, dt__waiter *w)
+{
+    DT_INVARIANT(w->queue == NULL);
+    w->queue = q;
+    w->next = NULL;
+    w->prev = q->tail;
+    if (q->tail)
+        q->tail->next = w;
+    else
+        q->head = w;
+    q->tail = w;
+}
+
+void dt__waitq_remove(dt__waiter *w)
+{
+    dt__waitq *q = w->queue;
+    if (!q)
+        return;
+    if (w->prev)
+        w->prev->next = w->next;
+    else
+        q->head = w->next;
+    if (w->next)
+        w->next->prev = w->prev;
+    else
+        q->tail = w->prev;
+    w->prev = w->next = NULL;
+    w->queue = NULL;
+}
+
+void dt__waiter_fire(dt_runtime *rt, dt__waiter *w)
+{
+    dt__waitq_remove(w);
+    w->armed = false;
+    w->fired = true;
+    /* A select's other branch may have woken the task already. */
+    if (w->task->state == DT_TASK_WAITING)
+        dt__task_wake(rt, w->task);
+}
+
+void dt__waitq_fire_all(dt_runtime *rt, dt__waitq *q)
+{
+    while (q->head)
+        dt__waiter_fire(rt, q->head);
 }
 
 void dt__task_wake(dt_runtime *rt, dt__task *t)

@@ -47,6 +47,8 @@ int dt__entry_drop(dt_runtime *rt, dt__entry *e)
     case DT_OBJ_ALLOCATION:
     case DT_OBJ_KIND_COUNT:
         break;
+    default:
+        return dt__sync_handle_drop(rt, e);
     }
     DT_INVARIANT(!"entry kind has no drop");
     return DT__DROP_DONE;
@@ -96,7 +98,8 @@ static bool dt__kind_is_handle(uint8_t kind)
 {
     return kind == DT_OBJ_JOIN_HANDLE || kind == DT_OBJ_TASK_SET ||
            kind == DT_OBJ_CLEANUP || kind == DT_OBJ_RESOURCE ||
-           kind == DT_OBJ_MANUAL_RESOURCE;
+           kind == DT_OBJ_MANUAL_RESOURCE ||
+           (kind >= DT_OBJ_SENDER && kind < DT_OBJ_KIND_COUNT);
 }
 
 /* A live handle the caller may use; asserts for any other object. */

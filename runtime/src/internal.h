@@ -81,6 +81,8 @@ typedef struct dt__entry {
     void *object;         /* task, set, or allocation block */
     dt_drop_fn fn;        /* cleanup / release function */
     void *arg;
+    uint64_t value;       /* a sync handle's own state: a permit's count,
+                             a watch receiver's seen version, ... */
 } dt__entry;
 
 #define DT__CHUNK_BITS 10
@@ -95,6 +97,28 @@ typedef struct dt__ledger {
     size_t live_count;
     uint64_t next_seq;
 } dt__ledger;
+
+/* ---- waiting ---------------------------------------------------------- */
+
+struct dt__waitq;
+
+/* One task waiting on one object: a join, a channel, a semaphore, a
+ * timer. It lives in the waiting operation's frame on the task's stack; a
+ * select has one per branch. Firing it wakes the task if it still waits
+ * (a select's task may already have been woken by another branch). */
+typedef struct dt__waiter {
+    struct dt__waiter *prev, *next; /* in its queue, FIFO */
+    struct dt__waitq *queue;        /* NULL when not queued */
+    struct dt__task *task;
+    bool armed;                     /* registered with its object */
+    bool fired;                     /* the object said "try again" */
+    uint8_t note;                   /* notify: how it was notified */
+    size_t want, assigned;          /* hand-over of permits or slots */
+} dt__waiter;
+
+typedef struct dt__waitq {
+    dt__waiter *head, *tail;
+} dt__waitq;
 
 /* ---- tasks ------------------------------------------------------------ */
 
@@ -138,7 +162,13 @@ typedef struct dt__task {
     void *wait_object;             /* what it waits on, for wait_cancel */
     void (*wait_cancel)(struct dt__task *task); /* unlinks from the waited
                                                    object on abort */
-    struct dt__task *join_waiter;  /* task waiting in join on this one */
+    /* Gives back what a woken wait was handed (a permit, a slot) if the
+     * task is aborted before it runs again; cleared when the wait ends. */
+    void (*wait_release)(struct dt__task *task);
+    struct dt__ops *wait_ops;      /* a sync wait's operations */
+    dt__waiter *join_waiter;       /* waits for this task to end */
+    dt__waiter *first_slice_waiter; /* waits for its first suspension */
+    dt__waiter *timer_waiter;      /* a select's timer; NULL: plain sleep */
 
     /* Timer, while sleeping. heap_index is 0 when not in the heap. */
     uint64_t deadline_ns;
@@ -170,7 +200,7 @@ typedef struct dt__task_set {
     dt__task *members_head, *members_tail; /* spawn order */
     dt__task *done_head, *done_tail;       /* completion order */
     size_t len;
-    dt__task *waiter;         /* task in join_next */
+    dt__waiter *waiter;       /* a task in join_next */
 } dt__task_set;
 
 /* ---- the run ---------------------------------------------------------- */
@@ -231,6 +261,8 @@ struct dt_runtime {
 
     dt_failure failures[DT_FAILURE_COUNT_MAX];
     size_t failure_count;
+
+    struct dt__shared *shared_head; /* live channels, semaphores, ... */
 
     dt__arena_block *arena;
     void *alloc_quarantine[64];
@@ -341,6 +373,24 @@ int dt__drop_call(dt_runtime *rt, dt_drop_fn fn, void *arg,
                   const char *name, dt_site site);
 /* Makes a waiting task ready. */
 void dt__task_wake(dt_runtime *rt, dt__task *task);
+/* Unlinks w from its queue, marks it fired and wakes its task if that
+ * still waits. */
+void dt__waiter_fire(dt_runtime *rt, dt__waiter *w);
+void dt__waitq_push(dt__waitq *q, dt__waiter *w);
+void dt__waitq_remove(dt__waiter *w);
+void dt__waitq_fire_all(dt_runtime *rt, dt__waitq *q);
+/* Frees every shared sync object of a finished run (sync_core.c). */
+void dt__shared_free_all(dt_runtime *rt);
+/* Drops a handle of dt_sync.h (sync_core.c). */
+int dt__sync_handle_drop(dt_runtime *rt, dt__entry *entry);
+/* Joins a task set member internally (no await point): the next done
+ * member's outcome, waiting if need be; false when the set is empty. */
+bool dt__task_set_next_done(dt_runtime *rt, dt__task_set *set,
+                            uint64_t set_seq, dt_site site, dt_outcome *out);
+/* Waits (no await point) until a member of the set is done and returns
+ * the first done, still in the set; NULL if the set is empty. */
+dt__task *dt__task_set_wait_done(dt_runtime *rt, dt__task_set *set,
+                                 uint64_t set_seq, dt_site site);
 
 /* Scheduler (sched.c). */
 void dt__ready_push(dt_runtime *rt, dt__task *task);

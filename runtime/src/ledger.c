@@ -143,8 +143,12 @@ static dt__entry *dt__lookup(dt_runtime *rt, uint64_t id, int kind,
     DT_ASSERT(kind < 0 || e->kind == kind, site,
               "%s: expected a %s, got a %s (`%s`)", what, dt__kind_word(kind),
               dt_object_kind_name((dt_object_kind)e->kind), e->name);
-    DT_ASSERT(e->kind == DT_OBJ_TASK || e->owner_seq == 0 || !rt->current ||
-                  e->owner_seq == rt->current->seq,
+    /* Shared objects are used the way an Arc is: by anyone holding the
+     * id while some handle keeps the object alive. */
+    DT_ASSERT(e->kind == DT_OBJ_TASK || e->kind == DT_OBJ_SEMAPHORE ||
+                  e->kind == DT_OBJ_MUTEX || e->kind == DT_OBJ_NOTIFY ||
+                  e->kind == DT_OBJ_CANCEL_TOKEN || e->owner_seq == 0 ||
+                  !rt->current || e->owner_seq == rt->current->seq,
               site, "%s: %s `%s` is owned by task `%s`, not the caller", what,
               dt__kind_word(e->kind), e->name, e->owner_name);
     return e;

@@ -127,6 +127,7 @@ static const char *const dt__event_names[] = {
     [DT_EV_FAILURE] = "failure",
     [DT_EV_RUN_END] = "run_end",
     [DT_EV_AWAIT] = "await",
+    [DT_EV_QUEUE_DEPTH] = "queue_depth",
 };
 _Static_assert(DT__COUNT(dt__event_names) == DT_EV_KIND_COUNT,
                "every event kind has a name");
@@ -144,6 +145,21 @@ static const char *const dt__object_names[] = {
     [DT_OBJ_RESOURCE] = "resource",
     [DT_OBJ_MANUAL_RESOURCE] = "manual resource",
     [DT_OBJ_ALLOCATION] = "allocation",
+    [DT_OBJ_SENDER] = "sender",
+    [DT_OBJ_RECEIVER] = "receiver",
+    [DT_OBJ_SEND_PERMIT] = "send permit",
+    [DT_OBJ_ONESHOT_SENDER] = "oneshot sender",
+    [DT_OBJ_ONESHOT_RECEIVER] = "oneshot receiver",
+    [DT_OBJ_WATCH_SENDER] = "watch sender",
+    [DT_OBJ_WATCH_RECEIVER] = "watch receiver",
+    [DT_OBJ_BROADCAST_SENDER] = "broadcast sender",
+    [DT_OBJ_BROADCAST_RECEIVER] = "broadcast receiver",
+    [DT_OBJ_SEMAPHORE] = "semaphore",
+    [DT_OBJ_PERMIT] = "permit",
+    [DT_OBJ_MUTEX] = "mutex",
+    [DT_OBJ_MUTEX_GUARD] = "mutex guard",
+    [DT_OBJ_NOTIFY] = "notify",
+    [DT_OBJ_CANCEL_TOKEN] = "cancellation token",
 };
 _Static_assert(DT__COUNT(dt__object_names) == DT_OBJ_KIND_COUNT,
                "every object kind has a name");

@@ -249,6 +249,7 @@ void dt_runtime_destroy(dt_runtime *rt)
             free(e->object);
         }
     }
+    dt__shared_free_all(rt);
     for (dt__task *t = rt->free_tasks; t;) {
         dt__task *next = t->all_next;
         free(t);

@@ -156,9 +156,14 @@ _Noreturn static void dt__task_finish(dt_runtime *rt, dt__task *t)
 
     /* Phase 3: whoever observes the outcome. */
     if (t->join_waiter) {
-        dt__task *w = t->join_waiter;
+        dt__waiter *w = t->join_waiter;
         t->join_waiter = NULL;
-        dt__task_wake(rt, w);
+        dt__waiter_fire(rt, w);
+    }
+    if (t->first_slice_waiter) {
+        dt__waiter *w = t->first_slice_waiter;
+        t->first_slice_waiter = NULL;
+        dt__waiter_fire(rt, w);
     }
     if (t->set) {
         dt__task_set_member_done(rt, t);
@@ -266,7 +271,7 @@ dt_join_handle dt_spawn_at(dt_site site, const char *name, dt_task_fn fn,
 static void dt__join_wait_cancel(dt__task *waiter)
 {
     dt__task *target = waiter->wait_object;
-    if (target->join_waiter == waiter)
+    if (target->join_waiter && target->join_waiter->task == waiter)
         target->join_waiter = NULL;
 }
 
@@ -280,7 +285,8 @@ dt_outcome dt_join_at(dt_site site, dt_join_handle handle)
     dt__await_point(rt, DT_WAIT_JOIN, site);
     if (t->state != DT_TASK_FINISHED) {
         dt__wait_begin(rt, DT_WAIT_JOIN, site);
-        t->join_waiter = rt->current;
+        dt__waiter w = {.task = rt->current, .armed = true};
+        t->join_waiter = &w;
         dt__task_wait(rt, DT_WAIT_JOIN, t->seq, t, site,
                       dt__join_wait_cancel);
         DT_INVARIANT(t->state == DT_TASK_FINISHED);

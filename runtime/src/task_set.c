@@ -65,9 +65,9 @@ void dt__task_set_member_done(dt_runtime *rt, dt__task *t)
         s->done_head = t;
     s->done_tail = t;
     if (s->waiter) {
-        dt__task *w = s->waiter;
+        dt__waiter *w = s->waiter;
         s->waiter = NULL;
-        dt__task_wake(rt, w);
+        dt__waiter_fire(rt, w);
     }
 }
 
@@ -91,7 +91,7 @@ static bool dt__set_pop_done(dt_runtime *rt, dt__task_set *s, dt_outcome *out)
 static void dt__set_wait_cancel(dt__task *waiter)
 {
     dt__task_set *s = waiter->wait_object;
-    if (s->waiter == waiter)
+    if (s->waiter && s->waiter->task == waiter)
         s->waiter = NULL;
 }
 
@@ -103,14 +103,29 @@ bool dt_task_set_join_next_at(dt_site site, dt_task_set set, dt_outcome *out)
     dt__task_set *s = e->object;
     uint64_t set_seq = e->seq;
     dt__await_point(rt, DT_WAIT_SET_JOIN, site);
+    return dt__task_set_next_done(rt, s, set_seq, site, out);
+}
+
+dt__task *dt__task_set_wait_done(dt_runtime *rt, dt__task_set *s,
+                                 uint64_t set_seq, dt_site site)
+{
     while (!s->done_head) {
         if (s->len == 0)
-            return false;
+            return NULL;
         dt__wait_begin(rt, DT_WAIT_SET_JOIN, site);
-        s->waiter = rt->current;
+        dt__waiter w = {.task = rt->current, .armed = true};
+        s->waiter = &w;
         dt__task_wait(rt, DT_WAIT_SET_JOIN, set_seq, s, site,
                       dt__set_wait_cancel);
     }
+    return s->done_head;
+}
+
+bool dt__task_set_next_done(dt_runtime *rt, dt__task_set *s,
+                            uint64_t set_seq, dt_site site, dt_outcome *out)
+{
+    if (!dt__task_set_wait_done(rt, s, set_seq, site))
+        return false;
     return dt__set_pop_done(rt, s, out);
 }
 

@@ -116,7 +116,14 @@ void dt__timer_fire_due(dt_runtime *rt, uint64_t now_ns)
                 rest[j] = rest[j - 1];
             rest[0] = t;
             dt__emit(rt, DT_EV_TIMER_FIRE, t->seq, 0, t->deadline_ns);
-            dt__task_wake(rt, t);
+            if (t->timer_waiter) {
+                /* A select's sleep branch: the task may be awake already. */
+                dt__waiter *w = t->timer_waiter;
+                t->timer_waiter = NULL;
+                dt__waiter_fire(rt, w);
+            } else {
+                dt__task_wake(rt, t);
+            }
         }
     }
 }

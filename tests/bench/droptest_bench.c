@@ -165,6 +165,128 @@ static void *live_tasks_root(void *arg)
     return NULL;
 }
 
+/* ---- ping_pong: a value bounced over two bounded(1) channels ------------ */
+
+typedef struct pong_ctx {
+    dt_receiver rx;
+    dt_sender tx;
+} pong_ctx;
+
+static void *pong_task(void *arg)
+{
+    pong_ctx *p = arg;
+    void *v;
+    while (dt_mpsc_recv(p->rx, &v) == DT_OK)
+        if (dt_mpsc_send(p->tx, (void *)((uintptr_t)v + 1)) != DT_OK)
+            break;
+    return NULL;
+}
+
+static void *ping_pong_root(void *arg)
+{
+    bench_ctx *b = arg;
+    dt_sender atx, btx;
+    dt_receiver arx, brx;
+    dt_mpsc_bounded("a", 1, NULL, &atx, &arx);
+    dt_mpsc_bounded("b", 1, NULL, &btx, &brx);
+    pong_ctx p = {arx, btx};
+    dt_join_handle peer = dt_spawn("pong", pong_task, &p);
+    dt_move(arx, dt_join_handle_task(peer));
+    dt_move(btx, dt_join_handle_task(peer));
+    uintptr_t v = 0;
+    double t0 = bench_now_ns();
+    for (uint64_t i = 0; i < b->n; i++) {
+        void *got;
+        if (dt_mpsc_send(atx, (void *)v) != DT_OK ||
+            dt_mpsc_recv(brx, &got) != DT_OK)
+            dt_panic("ping_pong: the peer went away at %" PRIu64, i);
+        v = (uintptr_t)got;
+    }
+    b->result = (bench_now_ns() - t0) / (double)b->n;
+    dt_drop(atx);
+    dt_join(peer);
+    if (v != b->n)
+        dt_panic("ping_pong: ended at %" PRIuPTR ", expected %" PRIu64, v,
+                 b->n);
+    return NULL;
+}
+
+/* ---- scenario_run: the peer's whole simulated run, many times ----------- */
+/* Eight workers in a task set take 32 jobs from a bounded(4) channel
+ * whose receiver sits behind an async mutex, sleep 1-5 ms of virtual time
+ * per job and report their sums on oneshots; a fresh runtime per run. */
+
+typedef struct scenario_worker {
+    dt_mutex jobs;        /* guards the receiver, released to nobody */
+    dt_receiver rx;
+    uint64_t index;
+    dt_oneshot_sender done;
+} scenario_worker;
+
+static void *scenario_worker_task(void *arg)
+{
+    scenario_worker *wk = arg;
+    uintptr_t sum = 0;
+    for (;;) {
+        dt_mutex_guard g = dt_mutex_lock(wk->jobs);
+        dt_receiver *rx = dt_mutex_guard_data(g);
+        void *job;
+        int err = dt_mpsc_recv(*rx, &job);
+        dt_drop(g);
+        if (err != DT_OK)
+            break;
+        uintptr_t j = (uintptr_t)job;
+        dt_sleep((1 + (j + wk->index) % 5) * DT_NS_PER_MS);
+        sum += j;
+    }
+    dt_oneshot_send(wk->done, (void *)sum);
+    return (void *)sum;
+}
+
+static void *scenario_root(void *arg)
+{
+    uint64_t r = *(uint64_t *)arg;
+    dt_task_set set = dt_task_set_create("workers");
+    dt_sender jtx;
+    dt_receiver jrx;
+    dt_mpsc_bounded("jobs", 4, NULL, &jtx, &jrx);
+    dt_release(jrx);
+    dt_mutex jobs = dt_mutex_new("jobs lock", &jrx);
+    scenario_worker wk[8];
+    dt_oneshot_receiver done[8];
+    for (uint64_t w = 0; w < 8; w++) {
+        wk[w] = (scenario_worker){jobs, jrx, w, {0}};
+        dt_oneshot("done", NULL, &wk[w].done, &done[w]);
+        dt_task_id id = dt_task_set_spawn(set, "worker", scenario_worker_task,
+                                          &wk[w]);
+        dt_move(wk[w].done, id);
+    }
+    for (uint64_t j = 0; j < 32; j++)
+        if (dt_mpsc_send(jtx, (void *)(uintptr_t)(j + r)) != DT_OK)
+            dt_panic("scenario_run: the jobs channel closed");
+    dt_drop(jtx);
+    uintptr_t total = 0;
+    dt_outcome o;
+    while (dt_task_set_join_next(set, &o))
+        total += (uintptr_t)o.result;
+    for (size_t w = 0; w < 8; w++) {
+        void *v;
+        dt_oneshot_recv(done[w], &v);
+    }
+    dt_drop(jrx);
+    if (total == 0)
+        dt_panic("scenario_run: no job was done");
+    return NULL;
+}
+
+static double bench_scenario_run(uint64_t runs)
+{
+    double t0 = bench_now_ns();
+    for (uint64_t r = 0; r < runs; r++)
+        bench_run(scenario_root, &r, 0);
+    return (bench_now_ns() - t0) / (double)runs;
+}
+
 /* ---- the table ---------------------------------------------------------- */
 
 typedef struct bench_workload {
@@ -195,10 +317,19 @@ static double bench_live_tasks(uint64_t n)
     return b.result;
 }
 
+static double bench_ping_pong(uint64_t n)
+{
+    bench_ctx b = {n, 0};
+    bench_run(ping_pong_root, &b, 0);
+    return b.result;
+}
+
 static const bench_workload bench_workloads[] = {
     {"switch_floor", "ns/switch", bench_switch_floor, 20000000},
     {"yield_switch", "ns/switch", bench_yield_switch, 5000000},
     {"spawn_join", "ns/op", bench_spawn_join, 2000000},
+    {"ping_pong", "ns/roundtrip", bench_ping_pong, 2000000},
+    {"scenario_run", "ns/run", bench_scenario_run, 20000},
     /* Last: its figure is the process's peak RSS. */
     {"live_tasks_100k", "MiB", bench_live_tasks, 100000},
 };

@@ -98,6 +98,24 @@ typedef enum dt_object_kind {
     DT_OBJ_RESOURCE,        /* owned: released on drop */
     DT_OBJ_MANUAL_RESOURCE, /* released only by user code */
     DT_OBJ_ALLOCATION,
+    /* Handles of dt_sync.h. Channel handles are the owner's alone; the
+     * shared kinds (semaphore, mutex, notify, cancellation token) may be
+     * used by any task. */
+    DT_OBJ_SENDER,
+    DT_OBJ_RECEIVER,
+    DT_OBJ_SEND_PERMIT,
+    DT_OBJ_ONESHOT_SENDER,
+    DT_OBJ_ONESHOT_RECEIVER,
+    DT_OBJ_WATCH_SENDER,
+    DT_OBJ_WATCH_RECEIVER,
+    DT_OBJ_BROADCAST_SENDER,
+    DT_OBJ_BROADCAST_RECEIVER,
+    DT_OBJ_SEMAPHORE,
+    DT_OBJ_PERMIT,
+    DT_OBJ_MUTEX,
+    DT_OBJ_MUTEX_GUARD,
+    DT_OBJ_NOTIFY,
+    DT_OBJ_CANCEL_TOKEN,
     DT_OBJ_KIND_COUNT
 } dt_object_kind;
 
@@ -127,6 +145,10 @@ typedef struct dt_ledger_entry {
     dt_wait_reason wait_reason;
     dt_site wait_site;
     bool aborted;
+    /* Handles of dt_sync.h: the shared object they refer to (a channel, a
+     * semaphore, ...), by its sequence number and name; 0 otherwise. */
+    uint64_t object_seq;
+    const char *object_name;
 } dt_ledger_entry;
 
 /* Live entries, in creation order. Calls fn for each until it returns
@@ -136,6 +158,40 @@ void dt_runtime_ledger_foreach(const dt_runtime *rt,
                                           const dt_ledger_entry *entry),
                                void *ctx);
 size_t dt_runtime_ledger_count(const dt_runtime *rt);
+
+/* ---- who waits on what, who holds what -------------------------------- */
+/* What the simulator builds wait-for chains from (DESIGN.md §7, hang).
+ * Valid between runs' steps: from a driver callback or after the run. */
+
+/* One thing a waiting task waits on: one, or one per enabled branch of a
+ * select. */
+typedef struct dt_wait_target {
+    dt_wait_reason reason;    /* RECV, SEND, ACQUIRE, LOCK, JOIN, ... */
+    uint64_t object_seq;      /* the shared object (a channel, a semaphore,
+                                 ...), or the joined task; 0 for a sleep */
+    const char *object_name;
+    dt_site object_site;      /* where the object was created */
+    /* The handles whose owners could end this wait: the live senders of a
+     * channel a receiver waits on, the receiver a full channel's sender
+     * waits on, the permits of a semaphore, the guard of a mutex. The
+     * owners come from dt_runtime_holders. DT_OBJ_TASK for a join (the
+     * joined task itself), DT_OBJ_KIND_COUNT when nothing holds the other
+     * end (a sleep, a cancelled token's wait). */
+    dt_object_kind holder_kind;
+} dt_wait_target;
+
+/* The targets of the task with sequence number task_seq, if it waits;
+ * fills up to max and returns how many there are. */
+size_t dt_runtime_wait_targets(const dt_runtime *rt, uint64_t task_seq,
+                               dt_wait_target *out, size_t max);
+
+/* The live handles of kind holder_kind that refer to the shared object
+ * object_seq (for DT_OBJ_TASK: the task itself), as ledger entries with
+ * their owners (owner_seq 0: released to nobody). Fills up to max and
+ * returns how many there are. */
+size_t dt_runtime_holders(const dt_runtime *rt, uint64_t object_seq,
+                          dt_object_kind holder_kind, dt_ledger_entry *out,
+                          size_t max);
 
 #ifdef __cplusplus
 }

@@ -6,6 +6,8 @@
 #include "dt_driver.h"
 #include "dt_drop.h"
 #include "dt_runtime.h"
+#include "dt_select.h"
+#include "dt_sync.h"
 #include "dt_task.h"
 #include "dt_time.h"
 

@@ -1,0 +1,159 @@
+/* droptest runtime — what channels, semaphores, mutexes, notifies, tokens
+ * and select share: shared objects behind handles, and operations that
+ * may wait.
+ *
+ * A shared object (a channel, a semaphore, ...) lives as long as a handle
+ * or a waiting operation refers to it. Every operation that may wait is a
+ * dt__op: poll completes it now if it can; otherwise arm registers its
+ * waiter with the object and the task sleeps until some waiter fires; then
+ * every op is polled again, in the same order. An op that loses (another
+ * completed first) is disarmed, giving back whatever it was handed: that
+ * is how a losing select branch has no effect. A single operation is a
+ * select of one. */
+#ifndef DROPTEST_SYNC_H
+#define DROPTEST_SYNC_H
+
+#include "droptest/dt_select.h"
+#include "droptest/dt_sync.h"
+#include "internal.h"
+
+typedef struct dt__shared {
+    uint64_t seq;       /* from the ledger's sequence: unique in the run */
+    const char *name;
+    dt_site site;
+    uint32_t refs;      /* handles and waiting operations */
+    struct dt__shared *prev, *next; /* the run's live shared objects */
+    /* Frees what the object allocated. Never runs user code: values a
+     * user drop must see are dropped earlier, by the handle drops. When
+     * the whole run is being freed (run_over), it must not touch other
+     * objects: they may be gone already. */
+    void (*free_fn)(dt_runtime *rt, struct dt__shared *sh, bool run_over);
+} dt__shared;
+
+/* A zeroed object of `size` bytes starting with a dt__shared, without
+ * references yet. */
+void *dt__shared_new(dt_runtime *rt, size_t size, const char *name,
+                     dt_site site,
+                     void (*free_fn)(dt_runtime *rt, dt__shared *sh,
+                                     bool run_over));
+static inline void dt__shared_ref(dt__shared *sh)
+{
+    sh->refs++;
+}
+void dt__shared_unref(dt_runtime *rt, dt__shared *sh);
+
+/* A new handle of `kind` to sh, owned by the calling task and on its drop
+ * list; takes a reference. */
+dt__entry *dt__sync_handle_new(dt_runtime *rt, dt_object_kind kind,
+                               dt__shared *sh, dt_site site);
+/* The live handle `id` of `kind` the caller may use (asserts otherwise). */
+static inline dt__entry *dt__sync_lookup(dt_runtime *rt, uint64_t id,
+                                         dt_object_kind kind, dt_site site,
+                                         const char *what)
+{
+    return dt__entry_lookup(rt, id, (int)kind, site, what);
+}
+/* Frees a handle's entry without its drop effect (a consumed handle). */
+void dt__sync_handle_consume(dt_runtime *rt, dt__entry *e);
+/* Runs value_drop(value) as a drop of the current task. */
+int dt__sync_value_drop(dt_runtime *rt, dt_drop_fn value_drop, void *value,
+                        const dt__shared *sh);
+
+/* ---- operations -------------------------------------------------------- */
+
+typedef struct dt__op dt__op;
+
+typedef struct dt__op_type {
+    dt_wait_reason reason;
+    dt_object_kind holder_kind; /* whose owners can end the wait */
+    /* Completes the operation now if it can, writing its results. */
+    bool (*poll)(dt_runtime *rt, dt__op *op);
+    /* Registers op->waiter with the object. */
+    void (*arm)(dt_runtime *rt, dt__op *op);
+    /* Unregisters op->waiter and gives back what it was handed. Safe to
+     * call on an op that is not armed. */
+    void (*disarm)(dt_runtime *rt, dt__op *op);
+} dt__op_type;
+
+struct dt__op {
+    const dt__op_type *type;
+    dt__shared *obj;      /* the object (NULL for sleep and join) */
+    dt__task *target;     /* join: the task */
+    dt__entry *entry;     /* the caller's own handle, when it has one */
+    uint64_t object_seq;  /* what the wait is reported on */
+    dt_site site;         /* the call's site, for handles it creates */
+    bool disabled;
+    dt__waiter waiter;
+    /* Inputs. */
+    void *value;
+    size_t n;
+    uint64_t deadline_ns;
+    /* Results. */
+    int err;
+    void *out_ptr;
+    uint64_t out_num;
+    uint64_t out_handle;
+    dt_outcome outcome;
+};
+
+typedef struct dt__ops {
+    dt__op *ops;
+    size_t count;
+    size_t start;   /* polled from here, wrapping */
+    bool finished;  /* disarmed and unreferenced */
+} dt__ops;
+
+/* Binds op to its object (taking a reference for the operation). */
+void dt__op_bind(dt__op *op, const dt__op_type *type, dt__shared *obj);
+
+/* Polls, waits and polls again until one enabled op completes; returns
+ * its index. The caller has passed the await point. Every other op is
+ * disarmed and every reference dropped before it returns, or before the
+ * task ends if it is aborted while waiting. */
+size_t dt__ops_run(dt_runtime *rt, dt__ops *ops, dt_wait_reason reason,
+                   uint64_t object_seq, dt_site site);
+
+/* One op: the await point, then dt__ops_run. */
+void dt__op_await(dt_runtime *rt, dt__op *op, dt_site site);
+
+/* Each object's operation types (mpsc.c, oneshot.c, ...). */
+extern const dt__op_type dt__mpsc_recv_op, dt__mpsc_send_op,
+    dt__mpsc_reserve_op, dt__oneshot_recv_op, dt__watch_changed_op,
+    dt__broadcast_recv_op, dt__semaphore_acquire_op, dt__mutex_lock_op,
+    dt__notified_op, dt__cancelled_op, dt__sleep_op, dt__join_op;
+
+/* Per-kind handle drops; the entry is already off its drop list. */
+int dt__mpsc_handle_drop(dt_runtime *rt, dt__entry *e);
+int dt__oneshot_handle_drop(dt_runtime *rt, dt__entry *e);
+int dt__watch_handle_drop(dt_runtime *rt, dt__entry *e);
+int dt__broadcast_handle_drop(dt_runtime *rt, dt__entry *e);
+int dt__semaphore_handle_drop(dt_runtime *rt, dt__entry *e);
+int dt__mutex_handle_drop(dt_runtime *rt, dt__entry *e);
+int dt__notify_handle_drop(dt_runtime *rt, dt__entry *e);
+int dt__cancel_handle_drop(dt_runtime *rt, dt__entry *e);
+
+/* Binds a select branch's op (select.c uses these; each lives with its
+ * object). */
+void dt__mpsc_bind_recv(dt_runtime *rt, dt__op *op, uint64_t rx_id,
+                        dt_site site);
+void dt__mpsc_bind_send(dt_runtime *rt, dt__op *op, uint64_t tx_id,
+                        void *value, dt_site site);
+void dt__oneshot_bind_recv(dt_runtime *rt, dt__op *op, uint64_t rx_id,
+                           dt_site site);
+void dt__watch_bind_changed(dt_runtime *rt, dt__op *op, uint64_t rx_id,
+                            dt_site site);
+void dt__broadcast_bind_recv(dt_runtime *rt, dt__op *op, uint64_t rx_id,
+                             dt_site site);
+void dt__semaphore_bind_acquire(dt_runtime *rt, dt__op *op, uint64_t sem_id,
+                                size_t n, dt_site site);
+void dt__mutex_bind_lock(dt_runtime *rt, dt__op *op, uint64_t mutex_id,
+                         dt_site site);
+void dt__notify_bind_notified(dt_runtime *rt, dt__op *op,
+                              uint64_t notify_id, dt_site site);
+void dt__cancel_bind_cancelled(dt_runtime *rt, dt__op *op, uint64_t tok_id,
+                               dt_site site);
+void dt__sleep_bind(dt__op *op, uint64_t deadline_ns);
+void dt__join_bind(dt_runtime *rt, dt__op *op, uint64_t handle_id,
+                   dt_site site);
+
+#endif

@@ -1,0 +1,390 @@
+/* droptest runtime — shared objects, their handles, and the engine that
+ * runs operations that may wait (see sync.h). */
+#include <stdlib.h>
+
+#include "sync.h"
+
+/* ---- shared objects ----------------------------------------------------- */
+
+void *dt__shared_new(dt_runtime *rt, size_t size, const char *name,
+                     dt_site site,
+                     void (*free_fn)(dt_runtime *rt, dt__shared *sh,
+                                     bool run_over))
+{
+    dt__shared *sh = calloc(1, size);
+    if (!sh)
+        dt__panic_programmer(site, "out of memory for `%s`",
+                             name ? name : "?");
+    sh->seq = rt->ledger.next_seq++;
+    sh->name = name ? name : "?";
+    sh->site = site;
+    sh->free_fn = free_fn;
+    sh->next = rt->shared_head;
+    if (rt->shared_head)
+        rt->shared_head->prev = sh;
+    rt->shared_head = sh;
+    return sh;
+}
+
+static void dt__shared_destroy(dt_runtime *rt, dt__shared *sh,
+                               bool run_over)
+{
+    if (sh->prev)
+        sh->prev->next = sh->next;
+    else
+        rt->shared_head = sh->next;
+    if (sh->next)
+        sh->next->prev = sh->prev;
+    if (sh->free_fn)
+        sh->free_fn(rt, sh, run_over);
+    free(sh);
+}
+
+void dt__shared_unref(dt_runtime *rt, dt__shared *sh)
+{
+    DT_INVARIANT(sh->refs > 0);
+    if (--sh->refs == 0)
+        dt__shared_destroy(rt, sh, false);
+}
+
+void dt__shared_free_all(dt_runtime *rt)
+{
+    while (rt->shared_head)
+        dt__shared_destroy(rt, rt->shared_head, true);
+}
+
+/* ---- handles ------------------------------------------------------------ */
+
+dt__entry *dt__sync_handle_new(dt_runtime *rt, dt_object_kind kind,
+                               dt__shared *sh, dt_site site)
+{
+    dt__entry *e = dt__entry_new(rt, kind, sh->name, site, rt->current, true);
+    e->object = sh;
+    dt__shared_ref(sh);
+    dt__emit(rt, DT_EV_CREATE, rt->current->seq, e->seq, e->kind);
+    return e;
+}
+
+void dt__sync_handle_consume(dt_runtime *rt, dt__entry *e)
+{
+    dt__shared *sh = e->object;
+    dt__drop_list_unlink(rt, e);
+    dt__emit(rt, DT_EV_DROP, rt->current->seq, e->seq, e->kind);
+    dt__entry_free(rt, e);
+    dt__shared_unref(rt, sh);
+}
+
+int dt__sync_value_drop(dt_runtime *rt, dt_drop_fn value_drop, void *value,
+                        const dt__shared *sh)
+{
+    if (!value_drop)
+        return DT__DROP_DONE;
+    return dt__drop_call(rt, value_drop, value, "value drop", sh->site);
+}
+
+int dt__sync_handle_drop(dt_runtime *rt, dt__entry *e)
+{
+    switch ((dt_object_kind)e->kind) {
+    case DT_OBJ_SENDER:
+    case DT_OBJ_RECEIVER:
+    case DT_OBJ_SEND_PERMIT:
+        return dt__mpsc_handle_drop(rt, e);
+    case DT_OBJ_ONESHOT_SENDER:
+    case DT_OBJ_ONESHOT_RECEIVER:
+        return dt__oneshot_handle_drop(rt, e);
+    case DT_OBJ_WATCH_SENDER:
+    case DT_OBJ_WATCH_RECEIVER:
+        return dt__watch_handle_drop(rt, e);
+    case DT_OBJ_BROADCAST_SENDER:
+    case DT_OBJ_BROADCAST_RECEIVER:
+        return dt__broadcast_handle_drop(rt, e);
+    case DT_OBJ_SEMAPHORE:
+    case DT_OBJ_PERMIT:
+        return dt__semaphore_handle_drop(rt, e);
+    case DT_OBJ_MUTEX:
+    case DT_OBJ_MUTEX_GUARD:
+        return dt__mutex_handle_drop(rt, e);
+    case DT_OBJ_NOTIFY:
+        return dt__notify_handle_drop(rt, e);
+    case DT_OBJ_CANCEL_TOKEN:
+        return dt__cancel_handle_drop(rt, e);
+    default:
+        break;
+    }
+    DT_INVARIANT(!"not a sync handle");
+    return DT__DROP_DONE;
+}
+
+/* ---- the operation engine ----------------------------------------------- */
+
+void dt__op_bind(dt__op *op, const dt__op_type *type, dt__shared *obj)
+{
+    op->type = type;
+    op->obj = obj;
+    if (obj) {
+        dt__shared_ref(obj);
+        op->object_seq = obj->seq;
+    }
+}
+
+static void dt__ops_finish(dt_runtime *rt, dt__ops *set, size_t winner)
+{
+    if (set->finished)
+        return;
+    set->finished = true;
+    for (size_t i = 0; i < set->count; i++) {
+        dt__op *op = &set->ops[i];
+        if (!op->type)
+            continue; /* a disabled select branch is never bound */
+        if (i != winner)
+            op->type->disarm(rt, op);
+        if (op->obj)
+            dt__shared_unref(rt, op->obj);
+    }
+}
+
+/* The task is aborted while waiting, or woken and then aborted: every op
+ * gives back what it holds, and the references go. */
+static void dt__ops_abandon(dt__task *t)
+{
+    dt__ops *set = t->wait_ops;
+    if (!set)
+        return;
+    t->wait_ops = NULL;
+    t->wait_release = NULL;
+    dt__ops_finish(t->rt, set, SIZE_MAX);
+}
+
+size_t dt__ops_run(dt_runtime *rt, dt__ops *set, dt_wait_reason reason,
+                   uint64_t object_seq, dt_site site)
+{
+    dt__task *t = rt->current;
+    for (size_t i = 0; i < set->count; i++)
+        set->ops[i].waiter.task = t;
+    for (;;) {
+        for (size_t k = 0; k < set->count; k++) {
+            size_t i = (set->start + k) % set->count;
+            dt__op *op = &set->ops[i];
+            if (op->disabled)
+                continue;
+            if (op->type->poll(rt, op)) {
+                t->wait_ops = NULL;
+                t->wait_release = NULL;
+                dt__ops_finish(rt, set, i);
+                return i;
+            }
+            op->waiter.fired = false;
+        }
+        /* Nothing ready: wait. Inside a drop that is cleanup_suspended;
+         * the references go first, since the drop is abandoned. */
+        if (__builtin_expect(t->drop_frame != NULL, 0)) {
+            dt__ops_finish(rt, set, SIZE_MAX);
+            dt__wait_in_drop(rt, reason, site);
+        }
+        for (size_t i = 0; i < set->count; i++) {
+            dt__op *op = &set->ops[i];
+            if (!op->disabled && !op->waiter.armed)
+                op->type->arm(rt, op);
+        }
+        t->wait_ops = set;
+        t->wait_release = dt__ops_abandon;
+        dt__task_wait(rt, reason, object_seq, set, site, dt__ops_abandon);
+        /* A wait cancelled by an abort never returns here. */
+        t->wait_ops = set;
+    }
+}
+
+void dt__op_await(dt_runtime *rt, dt__op *op, dt_site site)
+{
+    dt__await_point(rt, op->type->reason, site);
+    dt__ops set = {op, 1, 0, false};
+    dt__ops_run(rt, &set, op->type->reason, op->object_seq, site);
+}
+
+/* ---- sleep and join as operations (for select) -------------------------- */
+
+static bool dt__sleep_poll(dt_runtime *rt, dt__op *op)
+{
+    return rt->now_ns >= op->deadline_ns;
+}
+
+static void dt__sleep_arm(dt_runtime *rt, dt__op *op)
+{
+    dt__task *t = op->waiter.task;
+    op->waiter.armed = true;
+    /* A task has one timer: the earliest sleep branch holds it; a later
+     * one is polled again when it fires. Never: no timer at all. */
+    if (op->deadline_ns == UINT64_MAX)
+        return;
+    if (t->heap_index) {
+        if (t->deadline_ns <= op->deadline_ns)
+            return;
+        dt__timer_remove(rt, t);
+    }
+    t->timer_waiter = &op->waiter;
+    dt__timer_insert(rt, t, op->deadline_ns);
+}
+
+static void dt__sleep_disarm(dt_runtime *rt, dt__op *op)
+{
+    dt__task *t = op->waiter.task;
+    if (t && t->timer_waiter == &op->waiter) {
+        dt__timer_remove(rt, t);
+        t->timer_waiter = NULL;
+    }
+    op->waiter.armed = false;
+}
+
+const dt__op_type dt__sleep_op = {DT_WAIT_SLEEP, DT_OBJ_KIND_COUNT,
+                                  dt__sleep_poll, dt__sleep_arm,
+                                  dt__sleep_disarm};
+
+void dt__sleep_bind(dt__op *op, uint64_t deadline_ns)
+{
+    dt__op_bind(op, &dt__sleep_op, NULL);
+    op->deadline_ns = deadline_ns;
+}
+
+static bool dt__join_poll(dt_runtime *rt, dt__op *op)
+{
+    dt__task *t = op->target;
+    if (t->state != DT_TASK_FINISHED)
+        return false;
+    /* Won: the handle is consumed, as by dt_join. */
+    dt__entry *h = op->entry;
+    dt__drop_list_unlink(rt, h);
+    dt__entry_free(rt, h);
+    t->handle_slot = 0;
+    op->outcome = dt__task_take_outcome(rt, t);
+    dt__task_release_if_unreferenced(rt, t);
+    op->err = DT_OK;
+    return true;
+}
+
+static void dt__join_arm(dt_runtime *rt, dt__op *op)
+{
+    (void)rt;
+    DT_INVARIANT(op->target->join_waiter == NULL);
+    op->target->join_waiter = &op->waiter;
+    op->waiter.armed = true;
+}
+
+static void dt__join_disarm(dt_runtime *rt, dt__op *op)
+{
+    (void)rt;
+    if (op->target->join_waiter == &op->waiter)
+        op->target->join_waiter = NULL;
+    op->waiter.armed = false;
+}
+
+const dt__op_type dt__join_op = {DT_WAIT_JOIN, DT_OBJ_TASK, dt__join_poll,
+                                 dt__join_arm, dt__join_disarm};
+
+void dt__join_bind(dt_runtime *rt, dt__op *op, uint64_t handle_id,
+                   dt_site site)
+{
+    dt__entry *h = dt__entry_lookup(rt, handle_id, DT_OBJ_JOIN_HANDLE, site,
+                                    "dt_select (join)");
+    dt__op_bind(op, &dt__join_op, NULL);
+    op->entry = h;
+    op->target = h->object;
+    op->object_seq = op->target->seq;
+}
+
+/* ---- who waits on what, who holds what ----------------------------------- */
+
+static const dt__task *dt__task_by_seq(const dt_runtime *rt, uint64_t seq)
+{
+    for (const dt__task *t = rt->all_head; t; t = t->all_next)
+        if (t->seq == seq)
+            return t;
+    return NULL;
+}
+
+size_t dt_runtime_wait_targets(const dt_runtime *rt, uint64_t task_seq,
+                               dt_wait_target *out, size_t max)
+{
+    const dt__task *t = dt__task_by_seq(rt, task_seq);
+    if (!t || t->state != DT_TASK_WAITING)
+        return 0;
+    size_t n = 0;
+    if (t->wait_ops) {
+        const dt__ops *set = t->wait_ops;
+        for (size_t i = 0; i < set->count; i++) {
+            const dt__op *op = &set->ops[i];
+            if (op->disabled || !op->type)
+                continue;
+            if (n < max) {
+                dt_wait_target w = {op->type->reason, op->object_seq, NULL,
+                                    {NULL, 0}, op->type->holder_kind};
+                if (op->obj) {
+                    w.object_name = op->obj->name;
+                    w.object_site = op->obj->site;
+                } else if (op->target) {
+                    w.object_name = op->target->name;
+                    w.object_site = op->target->site;
+                }
+                out[n] = w;
+            }
+            n++;
+        }
+        return n;
+    }
+    /* The waits of dt_task.h and dt_time.h. */
+    dt_wait_target w = {t->wait_reason, t->wait_object_seq, NULL, {NULL, 0},
+                        DT_OBJ_KIND_COUNT};
+    if (t->wait_reason == DT_WAIT_JOIN) {
+        const dt__task *target = t->wait_object;
+        w.object_name = target->name;
+        w.object_site = target->site;
+        w.holder_kind = DT_OBJ_TASK;
+    } else if (t->wait_reason == DT_WAIT_SET_JOIN) {
+        const dt__task_set *s = t->wait_object;
+        const dt__entry *e = dt__entry_at(&rt->ledger, s->slot);
+        w.object_name = e->name;
+        w.object_site = e->site;
+        w.holder_kind = DT_OBJ_TASK_SET;
+    }
+    if (max > 0)
+        out[0] = w;
+    return 1;
+}
+
+size_t dt_runtime_holders(const dt_runtime *rt, uint64_t object_seq,
+                          dt_object_kind holder_kind, dt_ledger_entry *out,
+                          size_t max)
+{
+    size_t n = 0;
+    const dt__ledger *l = &rt->ledger;
+    for (uint32_t s = l->live_head; s;) {
+        const dt__entry *e = dt__entry_at(l, s);
+        s = e->live_next;
+        if (e->kind != holder_kind)
+            continue;
+        uint64_t seq;
+        if (e->kind == DT_OBJ_TASK || e->kind == DT_OBJ_TASK_SET)
+            seq = e->seq;
+        else if (e->kind >= DT_OBJ_SENDER)
+            seq = ((const dt__shared *)e->object)->seq;
+        else
+            continue;
+        if (seq != object_seq)
+            continue;
+        if (n < max) {
+            dt_ledger_entry o = {0};
+            o.kind = (dt_object_kind)e->kind;
+            o.seq = e->seq;
+            o.name = e->name;
+            o.site = e->site;
+            o.owner_seq = e->kind == DT_OBJ_TASK ? e->seq : e->owner_seq;
+            o.creator_seq = e->creator_seq;
+            if (e->kind >= DT_OBJ_SENDER) {
+                o.object_seq = seq;
+                o.object_name = ((const dt__shared *)e->object)->name;
+            }
+            out[n] = o;
+        }
+        n++;
+    }
+    return n;
+}
