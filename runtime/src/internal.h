@@ -303,8 +303,28 @@ uint64_t dt__entry_id(const dt_runtime *rt, const dt__entry *entry);
 /* Validates a handle id for use by the current task: same run, live,
  * the expected kind (or any kind if kind < 0), owned by the caller or by
  * nobody. Asserts with a message naming the site and task otherwise. */
-dt__entry *dt__entry_lookup(dt_runtime *rt, uint64_t id, int kind,
-                            dt_site site, const char *what);
+dt__entry *dt__entry_lookup_checked(dt_runtime *rt, uint64_t id, int kind,
+                                    dt_site site, const char *what);
+static inline dt__entry *dt__entry_lookup(dt_runtime *rt, uint64_t id,
+                                          int kind, dt_site site,
+                                          const char *what)
+{
+    /* The common case inline: a live handle of the run, of the kind, that
+     * the running task owns. Everything else (and every message) is the
+     * checked path's. */
+    uint32_t slot = dt__id_slot(id);
+    if (__builtin_expect(dt__id_tag(id) == rt->tag && slot > 0 &&
+                             slot < rt->ledger.slots_used && rt->current,
+                         1)) {
+        dt__entry *e = dt__entry_at(&rt->ledger, slot);
+        if (__builtin_expect(e->live && e->gen == dt__id_gen(id) &&
+                                 e->kind == kind &&
+                                 e->owner_seq == rt->current->seq,
+                             1))
+            return e;
+    }
+    return dt__entry_lookup_checked(rt, id, kind, site, what);
+}
 /* Like lookup but returns NULL for a stale id of this run (already
  * dropped) instead of asserting. */
 dt__entry *dt__entry_lookup_stale_ok(dt_runtime *rt, uint64_t id, int kind,

@@ -154,8 +154,8 @@ static dt__entry *dt__lookup(dt_runtime *rt, uint64_t id, int kind,
     return e;
 }
 
-dt__entry *dt__entry_lookup(dt_runtime *rt, uint64_t id, int kind,
-                            dt_site site, const char *what)
+dt__entry *dt__entry_lookup_checked(dt_runtime *rt, uint64_t id, int kind,
+                                    dt_site site, const char *what)
 {
     return dt__lookup(rt, id, kind, site, what, false);
 }

@@ -68,7 +68,8 @@ static int dt__oneshot_try(dt__oneshot *os, void **out)
         os->taken = true;
         return DT_OK;
     }
-    if (!os->tx_alive || os->taken)
+    /* Closed by the receiver, dropped unsent, or already taken. */
+    if (!os->tx_alive || os->taken || os->rx_closed)
         return DT_ERR_CLOSED;
     return DT_ERR_EMPTY;
 }

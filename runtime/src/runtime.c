@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "sync.h"
 
 #ifndef DT_DEFAULT_STACK_SIZE
 #define DT_DEFAULT_STACK_SIZE DT_STACK_SIZE_DEFAULT
@@ -297,6 +298,11 @@ void dt_runtime_ledger_foreach(const dt_runtime *rt,
             out.wait_reason = t->wait_reason;
             out.wait_site = t->wait_site;
             out.aborted = t->abort_requested;
+        }
+        if (e->kind >= DT_OBJ_SENDER) {
+            const dt__shared *sh = e->object;
+            out.object_seq = sh->seq;
+            out.object_name = sh->name;
         }
         if (!fn(ctx, &out))
             return;

@@ -99,8 +99,9 @@ struct dt__op {
 typedef struct dt__ops {
     dt__op *ops;
     size_t count;
-    size_t start;   /* polled from here, wrapping */
-    bool finished;  /* disarmed and unreferenced */
+    size_t start;    /* polled from here, wrapping */
+    bool finished;   /* disarmed and unreferenced */
+    bool referenced; /* the objects are referenced while waiting */
 } dt__ops;
 
 /* Binds op to its object (taking a reference for the operation). */

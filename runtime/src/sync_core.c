@@ -121,10 +121,19 @@ void dt__op_bind(dt__op *op, const dt__op_type *type, dt__shared *obj)
 {
     op->type = type;
     op->obj = obj;
-    if (obj) {
-        dt__shared_ref(obj);
+    if (obj)
         op->object_seq = obj->seq;
-    }
+}
+
+/* A waiting operation keeps its object alive: the handle it came through
+ * may be dropped meanwhile by another task (a shared semaphore's). An
+ * operation that completes at once needs no reference. */
+static void dt__ops_ref(dt__ops *set)
+{
+    set->referenced = true;
+    for (size_t i = 0; i < set->count; i++)
+        if (set->ops[i].type && set->ops[i].obj)
+            dt__shared_ref(set->ops[i].obj);
 }
 
 static void dt__ops_finish(dt_runtime *rt, dt__ops *set, size_t winner)
@@ -138,9 +147,11 @@ static void dt__ops_finish(dt_runtime *rt, dt__ops *set, size_t winner)
             continue; /* a disabled select branch is never bound */
         if (i != winner)
             op->type->disarm(rt, op);
-        if (op->obj)
-            dt__shared_unref(rt, op->obj);
     }
+    if (set->referenced)
+        for (size_t i = 0; i < set->count; i++)
+            if (set->ops[i].type && set->ops[i].obj)
+                dt__shared_unref(rt, set->ops[i].obj);
 }
 
 /* The task is aborted while waiting, or woken and then aborted: every op
@@ -181,6 +192,8 @@ size_t dt__ops_run(dt_runtime *rt, dt__ops *set, dt_wait_reason reason,
             dt__ops_finish(rt, set, SIZE_MAX);
             dt__wait_in_drop(rt, reason, site);
         }
+        if (!set->referenced)
+            dt__ops_ref(set);
         for (size_t i = 0; i < set->count; i++) {
             dt__op *op = &set->ops[i];
             if (!op->disabled && !op->waiter.armed)
@@ -197,7 +210,10 @@ size_t dt__ops_run(dt_runtime *rt, dt__ops *set, dt_wait_reason reason,
 void dt__op_await(dt_runtime *rt, dt__op *op, dt_site site)
 {
     dt__await_point(rt, op->type->reason, site);
-    dt__ops set = {op, 1, 0, false};
+    /* Ready at once: nothing to register, nothing to give back. */
+    if (op->type->poll(rt, op))
+        return;
+    dt__ops set = {op, 1, 0, false, false};
     dt__ops_run(rt, &set, op->type->reason, op->object_seq, site);
 }
 
