@@ -85,7 +85,9 @@ typedef struct dt__entry {
                              a watch receiver's seen version, ... */
 } dt__entry;
 
-#define DT__CHUNK_BITS 10
+/* Small chunks: a run is often short (a scenario of ten tasks), and a
+ * fresh runtime per run must not pay for a large first chunk. */
+#define DT__CHUNK_BITS 8
 #define DT__CHUNK_SIZE (1u << DT__CHUNK_BITS)
 
 typedef struct dt__ledger {
@@ -216,7 +218,6 @@ struct dt_runtime {
     const dt_driver *driver;
     void *driver_ctx;
     size_t event_count;
-    dt_event events[DT__EVENT_BUFFER];
     uint64_t now_ns;           /* the driver's time, read after each change */
     uint64_t await_ask_index;  /* the next await point the driver decides */
     uint16_t tag;              /* run tag in every id */
@@ -259,7 +260,6 @@ struct dt_runtime {
     volatile sig_atomic_t fault_signal;
     void *volatile fault_addr;
 
-    dt_failure failures[DT_FAILURE_COUNT_MAX];
     size_t failure_count;
 
     struct dt__shared *shared_head; /* live channels, semaphores, ... */
@@ -267,6 +267,11 @@ struct dt_runtime {
     dt__arena_block *arena;
     void *alloc_quarantine[64];
     size_t alloc_quarantine_next;
+
+    /* Large and written before read: left out of the zeroing at create,
+     * which a fresh runtime per run would otherwise pay for. */
+    dt_event events[DT__EVENT_BUFFER];
+    dt_failure failures[DT_FAILURE_COUNT_MAX];
 };
 
 

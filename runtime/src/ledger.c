@@ -42,12 +42,15 @@ static uint32_t dt__slot_alloc(dt_runtime *rt)
             l->chunks = chunks;
             l->chunk_cap = cap;
         }
-        l->chunks[chunk] = calloc(DT__CHUNK_SIZE, sizeof(dt__entry));
+        /* Not zeroed: dt__entry_new initialises each entry as it hands
+         * it out, and a slot's generation starts here. */
+        l->chunks[chunk] = malloc(DT__CHUNK_SIZE * sizeof(dt__entry));
         if (!l->chunks[chunk])
             return 0;
         l->chunk_count++;
     }
     l->slots_used++;
+    dt__entry_at(l, slot)->gen = 0;
     return slot;
 }
 

@@ -129,7 +129,9 @@ dt_runtime *dt_runtime_create(const dt_runtime_options *opts,
         *err = DT_ERR_INVALID;
         return NULL;
     }
-    dt_runtime *rt = calloc(1, sizeof *rt);
+    dt_runtime *rt = malloc(sizeof *rt);
+    if (rt)
+        memset(rt, 0, offsetof(struct dt_runtime, events));
     if (!rt || !dt__ledger_init(&rt->ledger)) {
         free(rt);
         *err = DT_ERR_NOMEM;
