@@ -96,13 +96,15 @@ void dt__task_wait(dt_runtime *rt, dt_wait_reason reason,
     t->wait_site = site;
     t->wait_cancel = wait_cancel;
     dt__emit(rt, DT_EV_SUSPEND, t->seq, object_seq, reason);
-    if (reason == DT_WAIT_YIELD)
-        dt__ready_push(rt, t);
-    if (__builtin_expect(t->first_slice_waiter != NULL, 0)) {
-        dt__waiter *w = t->first_slice_waiter;
-        t->first_slice_waiter = NULL;
+    /* Whoever waits for this slice to end (a timeout) is woken before a
+     * yielding task queues itself again, so it runs next in FIFO order. */
+    if (__builtin_expect(t->slice_end_waiter != NULL, 0)) {
+        dt__waiter *w = t->slice_end_waiter;
+        t->slice_end_waiter = NULL;
         dt__waiter_fire(rt, w);
     }
+    if (reason == DT_WAIT_YIELD)
+        dt__ready_push(rt, t);
     dt__schedule(rt);
     /* Resumed: woken, or made ready by an abort. Never past an abort. */
     t->wait_reason = DT_WAIT_NONE;

@@ -169,7 +169,8 @@ typedef struct dt__task {
     void (*wait_release)(struct dt__task *task);
     struct dt__ops *wait_ops;      /* a sync wait's operations */
     dt__waiter *join_waiter;       /* waits for this task to end */
-    dt__waiter *first_slice_waiter; /* waits for its first suspension */
+    dt__waiter *slice_end_waiter;  /* waits for its next slice to end
+                                      (it suspends or ends) */
     dt__waiter *timer_waiter;      /* a select's timer; NULL: plain sleep */
 
     /* Timer, while sleeping. heap_index is 0 when not in the heap. */

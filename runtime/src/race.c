@@ -67,13 +67,13 @@ int dt_race_at(dt_site site, const dt_race_branch *branches, size_t count,
 
 /* ---- timeout -------------------------------------------------------------- */
 
-/* The parent's wait for the child's first slice. */
-static void dt__first_slice_cancel(dt__task *parent)
+/* The parent's wait for the end of the child's next slice. */
+static void dt__slice_end_cancel(dt__task *parent)
 {
     dt__task *child = parent->wait_object;
-    if (child->first_slice_waiter &&
-        child->first_slice_waiter->task == parent)
-        child->first_slice_waiter = NULL;
+    if (child->slice_end_waiter &&
+        child->slice_end_waiter->task == parent)
+        child->slice_end_waiter = NULL;
 }
 
 /* The parent's wait for "the child ended or the deadline came". */
@@ -114,21 +114,31 @@ int dt_timeout_until_at(dt_site site, uint64_t deadline_ns, const char *name,
     dt__task *child = dt__task_spawn(rt, site, &o, fn, arg, s);
 
     /* Tokio polls the inner future before it looks at the deadline: the
-     * child gets its first slice before the deadline counts. */
-    if (child->state == DT_TASK_NEW) {
-        dt__wait_begin(rt, DT_WAIT_TIMEOUT, site);
-        dt__waiter w = {.task = self, .armed = true};
-        child->first_slice_waiter = &w;
-        dt__task_wait(rt, DT_WAIT_TIMEOUT, child->seq, child, site,
-                      dt__first_slice_cancel);
-    }
+     * child gets a slice before the deadline counts, and once more when
+     * the deadline has come while the child is ready to run (its own
+     * timer due at the same instant, in whatever order the driver fired
+     * the two). One slice, not more: a child that keeps yielding is still
+     * timed out. */
+    bool polled_at_deadline = false;
     for (;;) {
         if (s->done_head) {
             dt__task_set_next_done(rt, s, set_seq, site, out);
             dt__race_set_finish(rt, set_slot, site);
             return DT_OK;
         }
-        if (rt->now_ns >= deadline_ns) {
+        bool due = rt->now_ns >= deadline_ns;
+        bool runnable = child->state == DT_TASK_NEW ||
+                        child->state == DT_TASK_READY;
+        if (runnable && (child->state == DT_TASK_NEW || !polled_at_deadline)) {
+            polled_at_deadline = due;
+            dt__wait_begin(rt, DT_WAIT_TIMEOUT, site);
+            dt__waiter w = {.task = self, .armed = true};
+            child->slice_end_waiter = &w;
+            dt__task_wait(rt, DT_WAIT_TIMEOUT, child->seq, child, site,
+                          dt__slice_end_cancel);
+            continue;
+        }
+        if (due) {
             dt__race_set_finish(rt, set_slot, site);
             return DT_ERR_ELAPSED;
         }

@@ -160,9 +160,9 @@ _Noreturn static void dt__task_finish(dt_runtime *rt, dt__task *t)
         t->join_waiter = NULL;
         dt__waiter_fire(rt, w);
     }
-    if (t->first_slice_waiter) {
-        dt__waiter *w = t->first_slice_waiter;
-        t->first_slice_waiter = NULL;
+    if (t->slice_end_waiter) {
+        dt__waiter *w = t->slice_end_waiter;
+        t->slice_end_waiter = NULL;
         dt__waiter_fire(rt, w);
     }
     if (t->set) {
