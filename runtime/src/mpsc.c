@@ -343,7 +343,9 @@ static void dt__mpsc_recv_arm(dt_runtime *rt, dt__op *op)
 {
     (void)rt;
     dt__chan *ch = (dt__chan *)op->obj;
-    DT_INVARIANT(ch->recv_w == NULL);
+    DT_ASSERT(ch->recv_w == NULL, op->site,
+              "receiver of `%s` is waited on twice at once (two select "
+              "branches on one receiver?)", ch->base.name);
     ch->recv_w = &op->waiter;
     op->waiter.armed = true;
 }

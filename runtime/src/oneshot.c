@@ -88,7 +88,9 @@ static void dt__oneshot_recv_arm(dt_runtime *rt, dt__op *op)
 {
     (void)rt;
     dt__oneshot *os = (dt__oneshot *)op->obj;
-    DT_INVARIANT(os->recv_w == NULL);
+    DT_ASSERT(os->recv_w == NULL, op->site,
+              "oneshot receiver of `%s` is waited on twice at once (two "
+              "select branches on one receiver?)", os->base.name);
     os->recv_w = &op->waiter;
     op->waiter.armed = true;
 }

@@ -28,8 +28,8 @@ static void dt__race_set_finish(dt_runtime *rt, uint32_t set_slot,
     while (dt__task_set_next_done(rt, s, set_seq, site, &o)) {
         if (o.kind == DT_OUTCOME_PANICKED)
             dt__fail(rt, DT_FAIL_UNOBSERVED_PANIC, rt->current, site,
-                     "a losing branch of a race or timeout panicked while "
-                     "being aborted: %s", o.panic_message);
+                     "a losing branch of a race or timeout panicked and "
+                     "nobody observed it: %s", o.panic_message);
     }
     dt__entry_drop(rt, dt__entry_at(&rt->ledger, set_slot));
 }

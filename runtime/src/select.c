@@ -79,6 +79,7 @@ int dt_select_at(dt_site site, dt_select_branch *branches, size_t count,
     dt__op ops[DT_SELECT_MAX] = {0};
     for (size_t i = 0; i < count; i++) {
         ops[i].disabled = branches[i].disabled;
+        ops[i].site = site;
         if (!ops[i].disabled)
             dt__select_bind(rt, &ops[i], &branches[i], site);
     }

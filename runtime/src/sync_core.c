@@ -209,6 +209,7 @@ size_t dt__ops_run(dt_runtime *rt, dt__ops *set, dt_wait_reason reason,
 
 void dt__op_await(dt_runtime *rt, dt__op *op, dt_site site)
 {
+    op->site = site;
     dt__await_point(rt, op->type->reason, site);
     /* Ready at once: nothing to register, nothing to give back. */
     if (op->type->poll(rt, op))
@@ -280,7 +281,9 @@ static bool dt__join_poll(dt_runtime *rt, dt__op *op)
 static void dt__join_arm(dt_runtime *rt, dt__op *op)
 {
     (void)rt;
-    DT_INVARIANT(op->target->join_waiter == NULL);
+    DT_ASSERT(op->target->join_waiter == NULL, op->site,
+              "task `%s` is joined twice at once (two select branches on "
+              "one join handle?)", op->target->name);
     op->target->join_waiter = &op->waiter;
     op->waiter.armed = true;
 }

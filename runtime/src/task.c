@@ -187,6 +187,11 @@ _Noreturn void dt__task_exit(dt_runtime *rt, dt_outcome_kind outcome)
 {
     dt__task *t = rt->current;
     DT_INVARIANT(t->state == DT_TASK_RUNNING);
+    /* A timer registered by a wait the task leaves through an abort (a
+     * timeout woken by its child, then aborted) must not outlive it. */
+    if (t->heap_index)
+        dt__timer_remove(rt, t);
+    t->timer_waiter = NULL;
     t->outcome = (uint8_t)outcome;
     t->state = DT_TASK_DROPPING;
     dt__task_finish(rt, t);
@@ -230,9 +235,14 @@ void dt__task_request_abort(dt_runtime *rt, dt__task *t, dt__task *requester)
      * resumed past its await point. New, ready and running tasks see the
      * flag at their next await point (or at start). */
     if (t->state == DT_TASK_WAITING) {
-        if (t->wait_cancel)
-            t->wait_cancel(t);
+        /* Woken first: unregistering may hand something back to another
+         * of this task's own waiters (two select branches on one
+         * semaphore), and that must find the task no longer waiting. The
+         * cancel functions read only wait_object, which waking keeps. */
+        void (*cancel)(dt__task *) = t->wait_cancel;
         dt__task_wake(rt, t);
+        if (cancel)
+            cancel(t);
     }
 }
 
