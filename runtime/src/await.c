@@ -153,7 +153,6 @@ void dt__waiter_fire(dt_runtime *rt, dt__waiter *w)
 {
     dt__waitq_remove(w);
     w->armed = false;
-    w->fired = true;
     /* A select's other branch may have woken the task already. */
     if (w->task->state == DT_TASK_WAITING)
         dt__task_wake(rt, w->task);

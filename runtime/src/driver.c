@@ -28,14 +28,20 @@ size_t dt__driver_choose(dt_runtime *rt, const dt_choice *choice)
     return pick;
 }
 
-bool dt__driver_advance(dt_runtime *rt, uint64_t deadline_ns)
+/* Time may have moved: cache the driver's clock again. */
+static void dt__driver_read_time(dt_runtime *rt)
 {
-    dt__events_flush(rt);
-    bool moved = rt->driver->advance(rt->driver_ctx, deadline_ns);
     uint64_t now = rt->driver->now(rt->driver_ctx);
     /* Time never runs backwards: every timer and deadline relies on it. */
     DT_INVARIANT(now >= rt->now_ns);
     rt->now_ns = now;
+}
+
+bool dt__driver_advance(dt_runtime *rt, uint64_t deadline_ns)
+{
+    dt__events_flush(rt);
+    bool moved = rt->driver->advance(rt->driver_ctx, deadline_ns);
+    dt__driver_read_time(rt);
     return moved;
 }
 
@@ -43,7 +49,5 @@ void dt__driver_work(dt_runtime *rt, uint64_t task_seq, uint64_t work_ns)
 {
     dt__emit(rt, DT_EV_WORK, task_seq, 0, work_ns);
     dt__events_flush(rt);
-    uint64_t now = rt->driver->now(rt->driver_ctx);
-    DT_INVARIANT(now >= rt->now_ns);
-    rt->now_ns = now;
+    dt__driver_read_time(rt);
 }

@@ -113,7 +113,6 @@ typedef struct dt__waiter {
     struct dt__waitq *queue;        /* NULL when not queued */
     struct dt__task *task;
     bool armed;                     /* registered with its object */
-    bool fired;                     /* the object said "try again" */
     uint8_t note;                   /* notify: how it was notified */
     size_t want, assigned;          /* hand-over of permits or slots */
 } dt__waiter;
@@ -369,6 +368,8 @@ int dt__join_handle_drop(dt_runtime *rt, dt__entry *entry);
 bool dt__task_prepare_stack(dt_runtime *rt, dt__task *task);
 
 /* Task sets (task_set.c). */
+/* A new set owned by the current task, on its drop list. */
+dt__entry *dt__task_set_new(dt_runtime *rt, const char *name, dt_site site);
 int dt__task_set_drop(dt_runtime *rt, dt__entry *entry);
 void dt__task_set_member_done(dt_runtime *rt, dt__task *task);
 
@@ -399,8 +400,8 @@ int dt__drop_call(dt_runtime *rt, dt_drop_fn fn, void *arg,
                   const char *name, dt_site site);
 /* Makes a waiting task ready. */
 void dt__task_wake(dt_runtime *rt, dt__task *task);
-/* Unlinks w from its queue, marks it fired and wakes its task if that
- * still waits. */
+/* Unlinks w from its queue, disarms it and wakes its task if that still
+ * waits. */
 void dt__waiter_fire(dt_runtime *rt, dt__waiter *w);
 void dt__waitq_push(dt__waitq *q, dt__waiter *w);
 void dt__waitq_remove(dt__waiter *w);

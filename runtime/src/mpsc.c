@@ -218,7 +218,6 @@ static void dt__mpsc_send_arm(dt_runtime *rt, dt__op *op)
 {
     (void)rt;
     dt__chan *ch = (dt__chan *)op->obj;
-    op->waiter.want = 1;
     op->waiter.armed = true;
     dt__waitq_push(&ch->send_q, &op->waiter);
 }

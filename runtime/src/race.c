@@ -6,13 +6,6 @@
  * Timeout drops the futures inside. */
 #include "sync.h"
 
-static dt__entry *dt__race_set_new(dt_runtime *rt, const char *name,
-                                   dt_site site)
-{
-    dt_task_set h = dt_task_set_create_at(site, name);
-    return dt__entry_lookup(rt, h.id, DT_OBJ_TASK_SET, site, name);
-}
-
 /* Aborts what is left in the set, waits for every member to end (their
  * drop lists run), and drops the set. A member whose drop panicked is a
  * panic nobody observes. */
@@ -45,7 +38,7 @@ int dt_race_at(dt_site site, const dt_race_branch *branches, size_t count,
         DT_ASSERT(branches[i].fn != NULL, site,
                   "dt_race: branch %zu has no function", i);
     dt__await_point(rt, DT_WAIT_SELECT, site);
-    dt__entry *e = dt__race_set_new(rt, "race", site);
+    dt__entry *e = dt__task_set_new(rt, "race", site);
     uint32_t set_slot = e->slot;
     uint64_t set_seq = e->seq;
     dt__task_set *s = e->object;
@@ -106,7 +99,7 @@ int dt_timeout_until_at(dt_site site, uint64_t deadline_ns, const char *name,
     DT_ASSERT(out != NULL, site, "dt_timeout: out is NULL");
     dt__task *self = rt->current;
     dt__await_point(rt, DT_WAIT_TIMEOUT, site);
-    dt__entry *e = dt__race_set_new(rt, "timeout", site);
+    dt__entry *e = dt__task_set_new(rt, "timeout", site);
     uint32_t set_slot = e->slot;
     uint64_t set_seq = e->seq;
     dt__task_set *s = e->object;
@@ -127,9 +120,8 @@ int dt_timeout_until_at(dt_site site, uint64_t deadline_ns, const char *name,
             return DT_OK;
         }
         bool due = rt->now_ns >= deadline_ns;
-        bool runnable = child->state == DT_TASK_NEW ||
-                        child->state == DT_TASK_READY;
-        if (runnable && (child->state == DT_TASK_NEW || !polled_at_deadline)) {
+        if (child->state == DT_TASK_NEW ||
+            (child->state == DT_TASK_READY && !polled_at_deadline)) {
             polled_at_deadline = due;
             dt__wait_begin(rt, DT_WAIT_TIMEOUT, site);
             dt__waiter w = {.task = self, .armed = true};

@@ -102,6 +102,7 @@ typedef struct dt__ops {
     size_t start;    /* polled from here, wrapping */
     bool finished;   /* disarmed and unreferenced */
     bool referenced; /* the objects are referenced while waiting */
+    bool polled;     /* polled once already, none ready: wait first */
 } dt__ops;
 
 /* Binds op to its object (taking a reference for the operation). */

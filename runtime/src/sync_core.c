@@ -173,7 +173,7 @@ size_t dt__ops_run(dt_runtime *rt, dt__ops *set, dt_wait_reason reason,
     for (size_t i = 0; i < set->count; i++)
         set->ops[i].waiter.task = t;
     for (;;) {
-        for (size_t k = 0; k < set->count; k++) {
+        for (size_t k = 0; k < set->count && !set->polled; k++) {
             size_t i = (set->start + k) % set->count;
             dt__op *op = &set->ops[i];
             if (op->disabled)
@@ -184,8 +184,8 @@ size_t dt__ops_run(dt_runtime *rt, dt__ops *set, dt_wait_reason reason,
                 dt__ops_finish(rt, set, i);
                 return i;
             }
-            op->waiter.fired = false;
         }
+        set->polled = false;
         /* Nothing ready: wait. Inside a drop that is cleanup_suspended;
          * the references go first, since the drop is abandoned. */
         if (__builtin_expect(t->drop_frame != NULL, 0)) {
@@ -201,9 +201,8 @@ size_t dt__ops_run(dt_runtime *rt, dt__ops *set, dt_wait_reason reason,
         }
         t->wait_ops = set;
         t->wait_release = dt__ops_abandon;
-        dt__task_wait(rt, reason, object_seq, set, site, dt__ops_abandon);
         /* A wait cancelled by an abort never returns here. */
-        t->wait_ops = set;
+        dt__task_wait(rt, reason, object_seq, set, site, dt__ops_abandon);
     }
 }
 
@@ -214,7 +213,7 @@ void dt__op_await(dt_runtime *rt, dt__op *op, dt_site site)
     /* Ready at once: nothing to register, nothing to give back. */
     if (op->type->poll(rt, op))
         return;
-    dt__ops set = {op, 1, 0, false, false};
+    dt__ops set = {op, 1, 0, false, false, true};
     dt__ops_run(rt, &set, op->type->reason, op->object_seq, site);
 }
 

@@ -9,9 +9,8 @@ static dt__task_set *dt__set_lookup(dt_runtime *rt, dt_task_set set,
     return dt__entry_lookup(rt, set.id, DT_OBJ_TASK_SET, site, what)->object;
 }
 
-dt_task_set dt_task_set_create_at(dt_site site, const char *name)
+dt__entry *dt__task_set_new(dt_runtime *rt, const char *name, dt_site site)
 {
-    dt_runtime *rt = dt__rt_get(site);
     dt__task_set *s = calloc(1, sizeof *s);
     if (!s)
         dt__panic_programmer(site, "out of memory for a task set");
@@ -20,7 +19,13 @@ dt_task_set dt_task_set_create_at(dt_site site, const char *name)
     e->object = s;
     s->slot = e->slot;
     dt__emit(rt, DT_EV_CREATE, rt->current->seq, e->seq, e->kind);
-    dt_task_set h = {dt__entry_id(rt, e)};
+    return e;
+}
+
+dt_task_set dt_task_set_create_at(dt_site site, const char *name)
+{
+    dt_runtime *rt = dt__rt_get(site);
+    dt_task_set h = {dt__entry_id(rt, dt__task_set_new(rt, name, site))};
     return h;
 }
 
