@@ -7,7 +7,7 @@
  * dt__task_wait. */
 #include "internal.h"
 
-static dt_abort_route dt__task_route(const dt__task *t)
+dt_abort_route dt__task_route(const dt__task *t)
 {
     if (t->shielded)
         return DT_ROUTE_NONE;
@@ -21,8 +21,8 @@ static dt_abort_route dt__task_route(const dt__task *t)
 }
 
 /* The task holding the handle or set an abort would come through. */
-static uint64_t dt__route_owner_seq(dt_runtime *rt, const dt__task *t,
-                                    dt_abort_route route)
+uint64_t dt__route_owner_seq(const dt_runtime *rt, const dt__task *t,
+                             dt_abort_route route)
 {
     if (route == DT_ROUTE_JOIN_HANDLE)
         return dt__entry_at(&rt->ledger, t->handle_slot)->owner_seq;

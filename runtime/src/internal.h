@@ -209,6 +209,15 @@ typedef struct dt__task_set {
 
 typedef struct dt__arena_block dt__arena_block;
 
+/* One line of the optional history (dt_runtime_options.keep_history). */
+typedef struct dt__history_line {
+    uint64_t seq;
+    uint64_t creator_seq;
+    const char *name;
+    dt_site site;
+    dt_object_kind kind;
+} dt__history_line;
+
 /* Events wait here until the driver next hears from the runtime: a full
  * buffer, a question to the driver, or the end of the run. */
 #define DT__EVENT_BUFFER 256
@@ -264,6 +273,9 @@ struct dt_runtime {
 
     struct dt__shared *shared_head; /* live channels, semaphores, ... */
 
+    dt__history_line *history; /* every object ever created, by seq */
+    size_t history_count, history_cap;
+
     dt__arena_block *arena;
     void *alloc_quarantine[64];
     size_t alloc_quarantine_next;
@@ -281,6 +293,15 @@ struct dt_runtime {
 extern dt_runtime *dt__rt;
 
 _Noreturn void dt__rt_missing(dt_site site);
+
+/* Through what an abort could reach t, and who holds that handle or set
+ * (await.c). */
+dt_abort_route dt__task_route(const dt__task *t);
+uint64_t dt__route_owner_seq(const dt_runtime *rt, const dt__task *t,
+                             dt_abort_route route);
+
+void dt__history_add(dt_runtime *rt, uint64_t seq, dt_object_kind kind,
+                     const char *name, dt_site site);
 /* The running runtime, asserting a task of it is running. */
 static inline dt_runtime *dt__rt_get(dt_site site)
 {

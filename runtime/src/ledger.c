@@ -83,6 +83,8 @@ dt__entry *dt__entry_new(dt_runtime *rt, dt_object_kind kind,
         l->live_head = slot;
     l->live_tail = slot;
     l->live_count++;
+    if (__builtin_expect(rt->opts.keep_history, 0))
+        dt__history_add(rt, e->seq, kind, e->name, site);
     if (owner) {
         e->owner = owner->slot;
         e->owner_seq = owner->seq;
@@ -91,6 +93,42 @@ dt__entry *dt__entry_new(dt_runtime *rt, dt_object_kind kind,
             dt__drop_list_push(rt, owner, e);
     }
     return e;
+}
+
+void dt__history_add(dt_runtime *rt, uint64_t seq, dt_object_kind kind,
+                     const char *name, dt_site site)
+{
+    if (rt->history_count == rt->history_cap) {
+        size_t cap = rt->history_cap ? rt->history_cap * 2 : 256;
+        dt__history_line *h = realloc(rt->history, cap * sizeof *h);
+        if (!h)
+            dt__panic_programmer(site, "out of memory for the run history");
+        rt->history = h;
+        rt->history_cap = cap;
+    }
+    rt->history[rt->history_count++] = (dt__history_line){
+        seq, rt->current ? rt->current->seq : 0, name ? name : "?", site,
+        kind};
+}
+
+bool dt_runtime_object_info(const dt_runtime *rt, uint64_t seq,
+                            dt_object_info *out)
+{
+    /* Appended in creation order, so sorted by seq. */
+    size_t lo = 0, hi = rt->history_count;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (rt->history[mid].seq < seq)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo == rt->history_count || rt->history[lo].seq != seq)
+        return false;
+    const dt__history_line *h = &rt->history[lo];
+    *out = (dt_object_info){h->kind, h->seq, h->name, h->site,
+                            h->creator_seq};
+    return true;
 }
 
 uint64_t dt__entry_id(const dt_runtime *rt, const dt__entry *e)

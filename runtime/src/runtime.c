@@ -267,6 +267,7 @@ void dt_runtime_destroy(dt_runtime *rt)
     }
     free(rt->ready);
     free(rt->heap);
+    free(rt->history);
     dt__ledger_fini(l);
     free(rt);
 }
@@ -300,6 +301,10 @@ void dt_runtime_ledger_foreach(const dt_runtime *rt,
             out.wait_reason = t->wait_reason;
             out.wait_site = t->wait_site;
             out.aborted = t->abort_requested;
+            out.route = dt__task_route(t);
+            out.route_owner_seq = dt__route_owner_seq(rt, t, out.route);
+            out.shielded = t->shielded;
+            out.is_root = t->is_root;
         }
         if (e->kind >= DT_OBJ_SENDER) {
             const dt__shared *sh = e->object;

@@ -64,6 +64,9 @@ void dt__shutdown_begin(dt_runtime *rt)
         return;
     rt->shutting_down = true;
     dt__emit(rt, DT_EV_SHUTDOWN, 0, 0, rt->opts.shutdown);
+    /* The driver sees the run as the root left it (who is still alive,
+     * who was never aborted) before shutdown changes it. */
+    dt__events_flush(rt);
     if (rt->opts.shutdown == DT_SHUTDOWN_EXIT) {
         rt->stopping = true;
         return;
@@ -77,6 +80,9 @@ static void dt__stall(dt_runtime *rt, bool horizon)
     if (rt->end == DT_RUN_COMPLETED)
         rt->end = DT_RUN_STALLED;
     dt__emit(rt, DT_EV_STALL, 0, 0, horizon);
+    /* The driver sees every blocked task still blocked, with what it waits
+     * on, before shutdown aborts them: that is the hang it reports. */
+    dt__events_flush(rt);
     if (rt->shutting_down) {
         /* Only in exit mode can shutdown leave tasks waiting. */
         rt->stopping = true;

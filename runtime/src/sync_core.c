@@ -19,6 +19,9 @@ void *dt__shared_new(dt_runtime *rt, size_t size, const char *name,
     sh->name = name ? name : "?";
     sh->site = site;
     sh->free_fn = free_fn;
+    if (__builtin_expect(rt->opts.keep_history, 0))
+        /* A shared object has no handle kind of its own. */
+        dt__history_add(rt, sh->seq, DT_OBJ_KIND_COUNT, sh->name, site);
     sh->next = rt->shared_head;
     if (rt->shared_head)
         rt->shared_head->prev = sh;

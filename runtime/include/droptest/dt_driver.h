@@ -160,7 +160,10 @@ typedef struct dt_driver {
                         uint64_t *next_index);
     /* Events in the order they happened, in batches (count >= 1). A
      * DT_EV_WORK or DT_EV_RUN_END event is always the last of its batch,
-     * so a driver can move its clock or finish its digest right there. */
+     * so a driver can move its clock or finish its digest right there.
+     * So are DT_EV_STALL and DT_EV_SHUTDOWN: while handling them the
+     * driver may inspect the runtime (ledger, wait targets, holders) as
+     * the hang or the root's end left it, before shutdown aborts anyone. */
     void (*on_events)(void *ctx, const dt_event *events, size_t count);
 } dt_driver;
 

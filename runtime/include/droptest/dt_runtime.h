@@ -33,6 +33,10 @@ typedef struct dt_runtime_options {
     size_t stack_size;          /* default task stack, bytes; 0: 64 KiB */
     uint64_t step_limit;        /* run slices before step_limit; 0: 10M */
     dt_shutdown_mode shutdown;
+    /* Keep the kind, name and site of every object the run creates, ended
+     * or not, for dt_runtime_object_info (traces name tasks that are long
+     * gone). Off: a few stores saved per object. */
+    bool keep_history;
 } dt_runtime_options;
 
 /* How a run ended. */
@@ -145,6 +149,10 @@ typedef struct dt_ledger_entry {
     dt_wait_reason wait_reason;
     dt_site wait_site;
     bool aborted;
+    bool shielded;
+    bool is_root;
+    dt_abort_route route;     /* how an abort could reach the task now */
+    uint64_t route_owner_seq; /* the task holding that handle or set */
     /* Handles of dt_sync.h: the shared object they refer to (a channel, a
      * semaphore, ...), by its sequence number and name; 0 otherwise. */
     uint64_t object_seq;
@@ -158,6 +166,20 @@ void dt_runtime_ledger_foreach(const dt_runtime *rt,
                                           const dt_ledger_entry *entry),
                                void *ctx);
 size_t dt_runtime_ledger_count(const dt_runtime *rt);
+
+/* What the history (dt_runtime_options.keep_history) says of object seq,
+ * live or ended. kind is DT_OBJ_KIND_COUNT for a shared object (a channel,
+ * a semaphore, ...), which is no handle. False without history or for a
+ * seq the run never made. */
+typedef struct dt_object_info {
+    dt_object_kind kind;
+    uint64_t seq;
+    const char *name;
+    dt_site site;
+    uint64_t creator_seq;
+} dt_object_info;
+bool dt_runtime_object_info(const dt_runtime *rt, uint64_t seq,
+                            dt_object_info *out);
 
 /* ---- who waits on what, who holds what -------------------------------- */
 /* What the simulator builds wait-for chains from (DESIGN.md §7, hang).
