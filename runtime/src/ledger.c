@@ -131,6 +131,20 @@ bool dt_runtime_object_info(const dt_runtime *rt, uint64_t seq,
     return true;
 }
 
+size_t dt_runtime_history_count(const dt_runtime *rt)
+{
+    return rt->history_count;
+}
+
+void dt_runtime_history_at(const dt_runtime *rt, size_t index,
+                           dt_object_info *out)
+{
+    DT_INVARIANT(index < rt->history_count);
+    const dt__history_line *h = &rt->history[index];
+    *out = (dt_object_info){h->kind, h->seq, h->name, h->site,
+                            h->creator_seq};
+}
+
 uint64_t dt__entry_id(const dt_runtime *rt, const dt__entry *e)
 {
     uint32_t slot = e->slot;

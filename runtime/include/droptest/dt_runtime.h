@@ -180,6 +180,10 @@ typedef struct dt_object_info {
 } dt_object_info;
 bool dt_runtime_object_info(const dt_runtime *rt, uint64_t seq,
                             dt_object_info *out);
+/* The history in creation order: its length, and line i of it. */
+size_t dt_runtime_history_count(const dt_runtime *rt);
+void dt_runtime_history_at(const dt_runtime *rt, size_t index,
+                           dt_object_info *out);
 
 /* ---- who waits on what, who holds what -------------------------------- */
 /* What the simulator builds wait-for chains from (DESIGN.md §7, hang).

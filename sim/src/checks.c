@@ -1,0 +1,537 @@
+/* droptest sim — the checks: what a run left behind, as named failures
+ * whose details point at code.
+ *
+ * Some look at the run while it happens, because the moment passes:
+ * a hang at the stall (before shutdown aborts the blocked tasks), tasks
+ * outliving the root at the root's end (before shutdown aborts them),
+ * blocking slices and queue growth as they are reported. The rest look at
+ * the ledger once the run is over. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim.h"
+
+/* ---- live tasks ------------------------------------------------------- */
+
+typedef struct dt__tasks {
+    dt_ledger_entry *v;
+    size_t count, cap;
+} dt__tasks;
+
+static bool dt__collect_task(void *ctx, const dt_ledger_entry *e)
+{
+    dt__tasks *ts = ctx;
+    if (e->kind != DT_OBJ_TASK)
+        return true;
+    if (ts->count == ts->cap) {
+        size_t cap = ts->cap ? ts->cap * 2 : 32;
+        dt_ledger_entry *v = realloc(ts->v, cap * sizeof *v);
+        if (!v)
+            return false;
+        ts->v = v;
+        ts->cap = cap;
+    }
+    ts->v[ts->count++] = *e;
+    return true;
+}
+
+static dt__tasks dt__tasks_live(const dt_runtime *rt)
+{
+    dt__tasks ts = {0};
+    dt_runtime_ledger_foreach(rt, dt__collect_task, &ts);
+    return ts;
+}
+
+static const dt_ledger_entry *dt__tasks_find(const dt__tasks *ts,
+                                             uint64_t seq)
+{
+    for (size_t i = 0; i < ts->count; i++)
+        if (ts->v[i].seq == seq)
+            return &ts->v[i];
+    return NULL;
+}
+
+/* The name of any object the run made, live or ended. */
+static const char *dt__object_name(const dt__sim *sim, uint64_t seq)
+{
+    dt_object_info info;
+    if (seq && dt_runtime_object_info(sim->rt, seq, &info))
+        return info.name;
+    return "?";
+}
+
+/* "task `worker` (spawned at x.c:12, detached)" */
+static void dt__describe_task(dt__text *t, const dt__sim *sim,
+                              const dt_ledger_entry *task)
+{
+    if (task->is_root) {
+        const dt_scenario *sc = sim->scenario;
+        dt__text_printf(t, "task `%s` (the root of scenario `%s`, %s:%d)",
+                        task->name, sc->name, sc->site.file, sc->site.line);
+        return;
+    }
+    dt__text_printf(t, "task `%s` (spawned at %s:%d, ", task->name,
+                    task->site.file, task->site.line);
+    switch (task->route) {
+    case DT_ROUTE_ROOT:
+        dt__text_printf(t, "the root)");
+        break;
+    case DT_ROUTE_JOIN_HANDLE:
+        dt__text_printf(t, "its join handle held by task `%s`)",
+                        dt__object_name(sim, task->route_owner_seq));
+        break;
+    case DT_ROUTE_TASK_SET:
+        dt__text_printf(t, "in a task set of task `%s`)",
+                        dt__object_name(sim, task->route_owner_seq));
+        break;
+    case DT_ROUTE_NONE:
+        dt__text_printf(t, "%s)", task->shielded ? "shielded" : "detached");
+        break;
+    }
+}
+
+/* ---- hang ------------------------------------------------------------- */
+
+#define DT__TARGETS_MAX 16
+#define DT__HOLDERS_MAX 8
+#define DT__CHAIN_MAX 16
+
+/* The object word of a wait: "channel `results`", "task `child`". */
+static void dt__describe_target(dt__text *t, const dt_wait_target *w)
+{
+    if (w->object_seq == 0) {
+        dt__text_printf(t, "%s", dt_wait_reason_name(w->reason));
+        return;
+    }
+    const char *what = "object";
+    switch (w->holder_kind) {
+    case DT_OBJ_TASK:
+        what = "task";
+        break;
+    case DT_OBJ_TASK_SET:
+        what = "task set";
+        break;
+    case DT_OBJ_SENDER:
+    case DT_OBJ_RECEIVER:
+        what = "channel";
+        break;
+    case DT_OBJ_ONESHOT_SENDER:
+    case DT_OBJ_ONESHOT_RECEIVER:
+        what = "oneshot";
+        break;
+    case DT_OBJ_WATCH_SENDER:
+    case DT_OBJ_WATCH_RECEIVER:
+        what = "watch";
+        break;
+    case DT_OBJ_BROADCAST_SENDER:
+    case DT_OBJ_BROADCAST_RECEIVER:
+        what = "broadcast";
+        break;
+    case DT_OBJ_PERMIT:
+        what = "semaphore";
+        break;
+    case DT_OBJ_MUTEX_GUARD:
+        what = "mutex";
+        break;
+    case DT_OBJ_NOTIFY:
+        what = "notify";
+        break;
+    case DT_OBJ_CANCEL_TOKEN:
+        what = "cancellation token";
+        break;
+    default:
+        break;
+    }
+    dt__text_printf(t, "%s on %s `%s` (created at %s:%d)",
+                    dt_wait_reason_name(w->reason), what,
+                    w->object_name ? w->object_name : "?",
+                    w->object_site.file ? w->object_site.file : "?",
+                    w->object_site.line);
+}
+
+/* Writes who could end wait w and returns the first of them that is a
+ * blocked task (the chain goes on through it), or 0. */
+static uint64_t dt__describe_holders(dt__text *t, const dt__sim *sim,
+                                     const dt__tasks *ts,
+                                     const dt_ledger_entry *waiter,
+                                     const dt_wait_target *w)
+{
+    uint64_t next = 0;
+    if (w->holder_kind == DT_OBJ_TASK) {
+        const dt_ledger_entry *target = dt__tasks_find(ts, w->object_seq);
+        if (target && target->task_state == DT_TASK_WAITING)
+            next = target->seq;
+        return next;
+    }
+    if (w->holder_kind == DT_OBJ_TASK_SET) {
+        size_t n = 0;
+        for (size_t i = 0; i < ts->count; i++) {
+            const dt_ledger_entry *m = &ts->v[i];
+            if (m->route != DT_ROUTE_TASK_SET ||
+                m->route_owner_seq != waiter->seq)
+                continue;
+            if (n++ == 0)
+                dt__text_printf(t, "; its members are ");
+            else
+                dt__text_printf(t, ", ");
+            dt__text_printf(t, "`%s` (%s)", m->name,
+                            dt_task_state_name(m->task_state));
+            if (!next && m->task_state == DT_TASK_WAITING)
+                next = m->seq;
+        }
+        return next;
+    }
+    if (w->holder_kind == DT_OBJ_KIND_COUNT || w->object_seq == 0) {
+        dt__text_printf(t, "; nothing else can end this wait");
+        return 0;
+    }
+    dt_ledger_entry holders[DT__HOLDERS_MAX];
+    size_t n = dt_runtime_holders(sim->rt, w->object_seq, w->holder_kind,
+                                  holders, DT__HOLDERS_MAX);
+    const char *kind = dt_object_kind_name(w->holder_kind);
+    if (n == 0) {
+        dt__text_printf(t, "; no %s of it is live: none will ever come back",
+                        kind);
+        return 0;
+    }
+    dt__text_printf(t, "; its %zu live %s%s ", n, kind, n == 1 ? "" : "s");
+    for (size_t i = 0; i < n && i < DT__HOLDERS_MAX; i++) {
+        const dt_ledger_entry *h = &holders[i];
+        if (i)
+            dt__text_printf(t, ", ");
+        if (h->owner_seq == 0) {
+            dt__text_printf(t, "%s owned by nobody (released to the heap, "
+                               "created at %s:%d)",
+                            n == 1 ? "is" : "one", h->site.file, h->site.line);
+            continue;
+        }
+        const dt_ledger_entry *owner = dt__tasks_find(ts, h->owner_seq);
+        dt__text_printf(t, "%s owned by ", n == 1 ? "is" : "one");
+        if (owner) {
+            dt__describe_task(t, sim, owner);
+            if (!next && owner->task_state == DT_TASK_WAITING &&
+                owner->seq != waiter->seq)
+                next = owner->seq;
+        } else {
+            dt__text_printf(t, "task `%s`",
+                            dt__object_name(sim, h->owner_seq));
+        }
+    }
+    return next;
+}
+
+/* One link: "task X waits in recv on channel `c` (...); its 1 live sender
+ * is owned by task Y (...)". Returns the next blocked task, or 0. */
+static uint64_t dt__describe_wait(dt__text *t, const dt__sim *sim,
+                                  const dt__tasks *ts,
+                                  const dt_ledger_entry *task)
+{
+    dt_wait_target targets[DT__TARGETS_MAX];
+    size_t n = dt_runtime_wait_targets(sim->rt, task->seq, targets,
+                                       DT__TARGETS_MAX);
+    if (n > DT__TARGETS_MAX)
+        n = DT__TARGETS_MAX;
+    dt__text_printf(t, "waits in %s at %s:%d",
+                    dt_wait_reason_name(task->wait_reason),
+                    task->wait_site.file ? task->wait_site.file : "?",
+                    task->wait_site.line);
+    uint64_t next = 0;
+    for (size_t i = 0; i < n; i++) {
+        dt__text_printf(t, n > 1 ? "\n      branch %zu: " : ": ", i + 1);
+        dt__describe_target(t, &targets[i]);
+        uint64_t via = dt__describe_holders(t, sim, ts, task, &targets[i]);
+        if (!next)
+            next = via;
+    }
+    return next;
+}
+
+void dt__check_hang(dt__sim *sim, bool horizon)
+{
+    dt__tasks ts = dt__tasks_live(sim->rt);
+    const dt_ledger_entry *head = NULL;
+    size_t blocked = 0;
+    for (size_t i = 0; i < ts.count; i++) {
+        if (ts.v[i].task_state != DT_TASK_WAITING)
+            continue;
+        blocked++;
+        if (!head || ts.v[i].is_root)
+            head = &ts.v[i];
+    }
+    if (!head) {
+        free(ts.v);
+        return;
+    }
+
+    /* The chain from the head: each link the first blocked task that
+     * could end the previous one's wait, until it ends or comes back. */
+    dt__text d = {0};
+    uint64_t chain[DT__CHAIN_MAX];
+    size_t chain_len = 0;
+    const dt_ledger_entry *cur = head;
+    uint64_t cycle_to = 0;
+    while (cur && chain_len < DT__CHAIN_MAX) {
+        chain[chain_len++] = cur->seq;
+        dt__text_printf(&d, "  %s", chain_len == 1 ? "" : "which is ");
+        dt__describe_task(&d, sim, cur);
+        dt__text_printf(&d, "\n    ");
+        uint64_t next = dt__describe_wait(&d, sim, &ts, cur);
+        dt__text_printf(&d, "\n");
+        cur = NULL;
+        if (!next)
+            break;
+        for (size_t i = 0; i < chain_len; i++)
+            if (chain[i] == next)
+                cycle_to = next;
+        if (cycle_to) {
+            dt__text_printf(&d, "  which is task `%s` again: a cycle (",
+                            dt__object_name(sim, cycle_to));
+            bool in = false;
+            for (size_t i = 0; i < chain_len; i++) {
+                if (chain[i] == cycle_to)
+                    in = true;
+                if (in)
+                    dt__text_printf(&d, "`%s` -> ",
+                                    dt__object_name(sim, chain[i]));
+            }
+            dt__text_printf(&d, "`%s`)\n", dt__object_name(sim, cycle_to));
+            break;
+        }
+        cur = dt__tasks_find(&ts, next);
+    }
+    size_t others = 0;
+    for (size_t i = 0; i < ts.count; i++) {
+        const dt_ledger_entry *o = &ts.v[i];
+        if (o->task_state != DT_TASK_WAITING)
+            continue;
+        bool in_chain = false;
+        for (size_t j = 0; j < chain_len; j++)
+            in_chain |= chain[j] == o->seq;
+        if (in_chain)
+            continue;
+        if (others++ == 0)
+            dt__text_printf(&d, "  also blocked:\n");
+        dt__text_printf(&d, "    ");
+        dt__describe_task(&d, sim, o);
+        dt__text_printf(&d, "\n      ");
+        dt__describe_wait(&d, sim, &ts, o);
+        dt__text_printf(&d, "\n");
+    }
+
+    /* The summary: the head's wait and the first link, in one line. */
+    dt__text s = {0};
+    if (horizon)
+        dt__text_printf(&s, "at the horizon (%llu ns) ",
+                        (unsigned long long)sim->horizon_ns);
+    dt__text_printf(&s, "task `%s` waits forever in %s at %s:%d", head->name,
+                    dt_wait_reason_name(head->wait_reason),
+                    head->wait_site.file ? head->wait_site.file : "?",
+                    head->wait_site.line);
+    if (chain_len > 1)
+        dt__text_printf(&s, " on task `%s`%s",
+                        dt__object_name(sim, chain[1]),
+                        cycle_to ? ", in a cycle" : "");
+    if (blocked > 1)
+        dt__text_printf(&s, " (%zu tasks blocked)", blocked);
+    char *summary = dt__text_take(&s);
+    char *details = dt__text_take(&d);
+    dt__sim_fail(sim, DT_FAIL_HANG, details, "%s", summary);
+    free(summary);
+    free(details);
+    free(ts.v);
+}
+
+/* ---- tasks outliving the root ----------------------------------------- */
+
+static bool dt__is_daemon(const dt__sim *sim, const char *name)
+{
+    const char *const *d = sim->scenario->daemons;
+    for (; d && *d; d++)
+        if (strcmp(*d, name) == 0)
+            return true;
+    return false;
+}
+
+void dt__check_detached(dt__sim *sim)
+{
+    dt__tasks ts = dt__tasks_live(sim->rt);
+    dt__text d = {0};
+    size_t n = 0;
+    const dt_ledger_entry *first = NULL;
+    for (size_t i = 0; i < ts.count; i++) {
+        const dt_ledger_entry *task = &ts.v[i];
+        /* Ended tasks and those whose abort is under way are on their
+         * way out; the root's own end is this moment. */
+        if (task->is_root || task->aborted ||
+            task->task_state == DT_TASK_FINISHED ||
+            task->task_state == DT_TASK_DROPPING ||
+            dt__is_daemon(sim, task->name))
+            continue;
+        if (n++ == 0)
+            first = task;
+        dt__text_printf(&d, "  ");
+        dt__describe_task(&d, sim, task);
+        if (task->task_state == DT_TASK_WAITING) {
+            dt__text_printf(&d, "\n    ");
+            dt__describe_wait(&d, sim, &ts, task);
+        } else if (task->task_state == DT_TASK_NEW) {
+            dt__text_printf(&d, " has not started yet");
+        } else {
+            dt__text_printf(&d, " is %s",
+                            dt_task_state_name(task->task_state));
+        }
+        dt__text_printf(&d, "\n");
+    }
+    if (n) {
+        char *details = dt__text_take(&d);
+        const char *how = first->route == DT_ROUTE_NONE
+                              ? (first->shielded ? "shielded" : "detached")
+                              : "never aborted or joined";
+        dt__sim_fail(sim, DT_FAIL_DETACHED_TASK, details,
+                     "task `%s` (spawned at %s:%d, %s) was still running "
+                     "when the root returned%s",
+                     first->name, first->site.file, first->site.line, how,
+                     n > 1 ? " (and others)" : "");
+        free(details);
+    } else {
+        free(d.buf);
+    }
+    free(ts.v);
+}
+
+/* ---- blocking and queue growth ---------------------------------------- */
+
+void dt__check_blocking(dt__sim *sim, const dt_event *work)
+{
+    if (sim->blocking_reported++)
+        return;
+    dt_object_info info = {0};
+    const char *name = "?";
+    dt_site site = {"?", 0};
+    if (dt_runtime_object_info(sim->rt, work->task_seq, &info)) {
+        name = info.name;
+        site = info.site;
+    }
+    dt__sim_fail(sim, DT_FAIL_BLOCKING, NULL,
+                 "task `%s` (spawned at %s:%d) ran %llu ns of CPU work "
+                 "without reaching an await point (limit %llu ns)",
+                 name, site.file, site.line, (unsigned long long)work->arg,
+                 (unsigned long long)sim->blocking_ns);
+}
+
+void dt__check_growth(dt__sim *sim, const dt_event *depth)
+{
+    for (size_t i = 0; i < sim->growth_reported_count; i++)
+        if (sim->growth_reported_seq[i] == depth->object_seq)
+            return;
+    if (sim->growth_reported_count <
+        sizeof sim->growth_reported_seq / sizeof sim->growth_reported_seq[0])
+        sim->growth_reported_seq[sim->growth_reported_count++] =
+            depth->object_seq;
+    else
+        return;
+    dt_object_info info = {0};
+    const char *name = "?";
+    dt_site site = {"?", 0};
+    if (dt_runtime_object_info(sim->rt, depth->object_seq, &info)) {
+        name = info.name;
+        site = info.site;
+    }
+    dt__text d = {0};
+    dt__text_printf(&d, "  pushed by task `%s`\n",
+                    dt__object_name(sim, depth->task_seq));
+    char *details = dt__text_take(&d);
+    dt__sim_fail(sim, DT_FAIL_UNBOUNDED_GROWTH, details,
+                 "channel `%s` (created at %s:%d) holds more than %llu "
+                 "messages",
+                 name, site.file, site.line,
+                 (unsigned long long)sim->queue_limit);
+    free(details);
+}
+
+/* ---- what the run left -------------------------------------------------- */
+
+typedef struct dt__leftovers {
+    dt__sim *sim;
+    dt__text leak, unrun;
+    size_t leak_count, unrun_count;
+    dt_ledger_entry first_leak, first_unrun;
+} dt__leftovers;
+
+static bool dt__owner_alive(const dt__sim *sim, uint64_t owner_seq)
+{
+    dt_ledger_entry e;
+    size_t n = dt_runtime_holders(sim->rt, owner_seq, DT_OBJ_TASK, &e, 1);
+    return n > 0;
+}
+
+static bool dt__collect_leftover(void *ctx, const dt_ledger_entry *e)
+{
+    dt__leftovers *l = ctx;
+    dt__sim *sim = l->sim;
+    if (e->kind == DT_OBJ_TASK)
+        return true; /* reported as hang or detached_task */
+    bool unrun = e->kind == DT_OBJ_CLEANUP || e->kind == DT_OBJ_RESOURCE;
+    bool leak = e->kind == DT_OBJ_MANUAL_RESOURCE ||
+                e->kind == DT_OBJ_ALLOCATION;
+    if (!unrun && !leak) {
+        /* A runtime handle still owned by a task that is still alive (a
+         * process-exit shutdown) goes with the process; one released to
+         * nobody and never dropped is a leak. */
+        if (e->owner_seq && dt__owner_alive(sim, e->owner_seq))
+            return true;
+        leak = true;
+    }
+    dt__text *t = unrun ? &l->unrun : &l->leak;
+    if (unrun) {
+        if (l->unrun_count++ == 0)
+            l->first_unrun = *e;
+    } else if (l->leak_count++ == 0) {
+        l->first_leak = *e;
+    }
+    dt__text_printf(t, "  %s `%s` created at %s:%d by task `%s`",
+                    dt_object_kind_name(e->kind), e->name, e->site.file,
+                    e->site.line, dt__object_name(sim, e->creator_seq));
+    if (e->object_name)
+        dt__text_printf(t, " (of `%s`)", e->object_name);
+    if (e->kind >= DT_OBJ_SENDER || e->kind == DT_OBJ_JOIN_HANDLE ||
+        e->kind == DT_OBJ_TASK_SET) {
+        if (e->owner_seq)
+            dt__text_printf(t, ", still owned by task `%s`",
+                            dt__object_name(sim, e->owner_seq));
+        else
+            dt__text_printf(t, ", released to nobody and never dropped");
+    }
+    dt__text_printf(t, "\n");
+    return true;
+}
+
+void dt__check_end(dt__sim *sim)
+{
+    dt__leftovers l = {.sim = sim};
+    dt_runtime_ledger_foreach(sim->rt, dt__collect_leftover, &l);
+    if (l.unrun_count) {
+        char *details = dt__text_take(&l.unrun);
+        const dt_ledger_entry *e = &l.first_unrun;
+        dt__sim_fail(sim, DT_FAIL_UNRUN_CLEANUP, details,
+                     "%s `%s` (registered at %s:%d by task `%s`) was never "
+                     "dropped%s",
+                     e->kind == DT_OBJ_CLEANUP ? "cleanup" : "owned resource",
+                     e->name, e->site.file, e->site.line,
+                     dt__object_name(sim, e->creator_seq),
+                     l.unrun_count > 1 ? " (and others)" : "");
+        free(details);
+    }
+    if (l.leak_count) {
+        char *details = dt__text_take(&l.leak);
+        const dt_ledger_entry *e = &l.first_leak;
+        dt__sim_fail(sim, DT_FAIL_LEAK, details,
+                     "%s `%s` (created at %s:%d by task `%s`) was never "
+                     "released%s",
+                     dt_object_kind_name(e->kind), e->name, e->site.file,
+                     e->site.line, dt__object_name(sim, e->creator_seq),
+                     l.leak_count > 1 ? " (and others)" : "");
+        free(details);
+    }
+}

@@ -1,0 +1,89 @@
+/* droptest sim — internals shared by the run, its driver and its checks. */
+#ifndef DROPTEST_SIM_SIM_H
+#define DROPTEST_SIM_SIM_H
+
+#ifndef XXH_STATIC_LINKING_ONLY
+#define XXH_STATIC_LINKING_ONLY
+#endif
+#include <xxhash.h>
+
+#include "droptest/dt_sim.h"
+#include "prng.h"
+
+typedef struct dt__sim {
+    const dt_scenario *scenario;
+    const dt_sim_config *config;
+    dt_sim_result *result;
+    dt_runtime *rt;
+
+    uint64_t now_ns;
+    uint64_t horizon_ns;
+    uint64_t blocking_ns;
+    uint64_t queue_limit;
+    XXH3_state_t hash;
+    dt__prng prng;
+
+    /* Injection: abort_at sorted, and the first not yet passed. */
+    uint64_t abort_at[DT_ABORT_AT_MAX];
+    size_t abort_at_count;
+    uint64_t prob_threshold; /* abort when a draw is below; 0: never */
+
+    /* PCT: priorities by task seq (0: not yet given), change points. */
+    uint64_t *priority;
+    size_t priority_cap;
+    uint64_t change_points[16];
+    size_t change_point_count, change_point_next;
+    uint64_t steps;          /* RESUME events so far */
+    uint64_t last_resumed;   /* task seq */
+
+    /* Replay: the next listed decision. */
+    size_t decision_next;
+
+    /* What the checks saw along the way. */
+    bool stalled;
+    bool step_limited;
+    bool root_shutdown_seen;
+    uint64_t growth_reported_seq[8];
+    size_t growth_reported_count;
+    uint64_t blocking_reported;
+} dt__sim;
+
+/* The run in progress (dt_check reports into it); NULL between runs. */
+extern dt__sim *dt__sim_current;
+
+/* Adds a failure; details may be NULL. Returns it, or NULL when out of
+ * memory (the run then reports what it could). */
+dt_sim_failure *dt__sim_fail(dt__sim *sim, dt_failure_kind kind,
+                             const char *details, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* The driver's functions (sim_driver.c). */
+extern const dt_driver dt__sim_driver;
+
+/* Choices by strategy (strategy.c). */
+size_t dt__strategy_choose(dt__sim *sim, const dt_choice *choice);
+bool dt__strategy_start(dt__sim *sim);
+void dt__strategy_finish(dt__sim *sim);
+
+/* The checks (checks.c): at a stall, at the root's end, at the end. */
+void dt__check_hang(dt__sim *sim, bool horizon);
+void dt__check_detached(dt__sim *sim);
+void dt__check_blocking(dt__sim *sim, const dt_event *work);
+void dt__check_growth(dt__sim *sim, const dt_event *depth);
+void dt__check_end(dt__sim *sim);
+
+/* A growable text buffer for details; on allocation failure it keeps
+ * what fits and stays valid. */
+typedef struct dt__text {
+    char *buf;
+    size_t len, cap;
+} dt__text;
+void dt__text_printf(dt__text *t, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* The finished text (never NULL), owned by the caller. */
+char *dt__text_take(dt__text *t);
+
+/* Copies at most size - 1 bytes and terminates. */
+void dt__copy_name(char *dst, size_t size, const char *src);
+
+#endif

@@ -1,0 +1,216 @@
+/* droptest sim — the simulator as the runtime's driver: time, choices,
+ * injected aborts, the trace hash, the recorded trace, and the checks
+ * that must look at the run while it happens. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim.h"
+
+static uint64_t dt__sim_now(void *ctx)
+{
+    return ((dt__sim *)ctx)->now_ns;
+}
+
+/* Time is part of the trace: it is hashed when it changes, which carries
+ * the same information as stamping every event. The tag is no event
+ * kind, so a time record cannot be mistaken for an event. */
+#define DT__TIME_TAG UINT64_C(0xF0)
+
+static void dt__sim_set_time(dt__sim *sim, uint64_t now_ns)
+{
+    sim->now_ns = now_ns;
+    uint64_t record[2] = {DT__TIME_TAG, now_ns};
+    XXH3_64bits_update(&sim->hash, record, sizeof record);
+}
+
+static bool dt__sim_advance(void *ctx, uint64_t deadline_ns)
+{
+    dt__sim *sim = ctx;
+    if (deadline_ns > sim->horizon_ns)
+        return false;
+    if (deadline_ns > sim->now_ns)
+        dt__sim_set_time(sim, deadline_ns);
+    return true;
+}
+
+static size_t dt__sim_choose(void *ctx, const dt_choice *choice)
+{
+    dt__sim *sim = ctx;
+    size_t pick = dt__strategy_choose(sim, choice);
+    dt_sim_result *r = sim->result;
+    uint64_t index = r->choices++;
+    if (pick != 0 && sim->config->record_decisions) {
+        if (r->decision_count == DT_DECISIONS_MAX) {
+            r->decisions_truncated = true;
+        } else {
+            if (r->decision_count == r->decision_cap) {
+                size_t cap = r->decision_cap ? r->decision_cap * 2 : 64;
+                dt_decision *d = realloc(r->decisions, cap * sizeof *d);
+                if (!d) {
+                    r->decisions_truncated = true;
+                    return pick;
+                }
+                r->decisions = d;
+                r->decision_cap = cap;
+            }
+            r->decisions[r->decision_count++] =
+                (dt_decision){index, (uint32_t)pick};
+        }
+    }
+    return pick;
+}
+
+/* The next listed index after `after`: the runtime asks only there. */
+static uint64_t dt__sim_next_listed(const dt__sim *sim, uint64_t after)
+{
+    for (size_t i = 0; i < sim->abort_at_count; i++)
+        if (sim->abort_at[i] > after)
+            return sim->abort_at[i];
+    return UINT64_MAX;
+}
+
+typedef struct dt__name_lookup {
+    uint64_t seq;
+    const char *name;
+} dt__name_lookup;
+
+static bool dt__find_name(void *ctx, const dt_ledger_entry *e)
+{
+    dt__name_lookup *l = ctx;
+    if (e->kind == DT_OBJ_TASK && e->seq == l->seq) {
+        l->name = e->name;
+        return false;
+    }
+    return true;
+}
+
+static void dt__sim_record_injection(dt__sim *sim, const dt_await_point *p)
+{
+    dt_sim_result *r = sim->result;
+    size_t n = r->injection_count++;
+    if (n < DT_ABORT_AT_MAX)
+        r->injected_at[n] = p->index;
+    if (n >= sizeof r->injections / sizeof r->injections[0])
+        return;
+    dt_sim_injection *in = &r->injections[n];
+    memset(in, 0, sizeof *in);
+    in->await_index = p->index;
+    in->task_seq = p->task_seq;
+    dt__copy_name(in->task_name, sizeof in->task_name, p->task_name);
+    in->site = p->site;
+    in->reason = p->reason;
+    in->route = p->route;
+    in->route_owner_seq = p->route_owner_seq;
+    if (p->route_owner_seq) {
+        dt__name_lookup l = {p->route_owner_seq, NULL};
+        dt_runtime_ledger_foreach(sim->rt, dt__find_name, &l);
+        dt__copy_name(in->route_owner_name, sizeof in->route_owner_name,
+                      l.name ? l.name : "?");
+    }
+}
+
+static bool dt__sim_await_point(void *ctx, const dt_await_point *p,
+                                uint64_t *next_index)
+{
+    dt__sim *sim = ctx;
+    bool abort = false;
+    for (size_t i = 0; i < sim->abort_at_count; i++)
+        if (sim->abort_at[i] == p->index)
+            abort = true;
+    if (sim->prob_threshold) {
+        /* Drawn at every point, landing or not, so the draws of a seed
+         * do not depend on which points can be aborted. */
+        if (dt__prng_next(&sim->prng, DT__STREAM_INJECT) <
+            sim->prob_threshold)
+            abort = true;
+        *next_index = p->index + 1;
+    } else {
+        *next_index = dt__sim_next_listed(sim, p->index);
+    }
+    if (abort && p->route != DT_ROUTE_NONE)
+        dt__sim_record_injection(sim, p);
+    return abort;
+}
+
+static void dt__sim_record(dt__sim *sim, const dt_event *events,
+                           size_t count)
+{
+    dt_sim_result *r = sim->result;
+    if (r->trace_count + count > r->trace_cap) {
+        size_t cap = r->trace_cap ? r->trace_cap : 1024;
+        while (cap < r->trace_count + count)
+            cap *= 2;
+        dt_trace_event *t = realloc(r->trace, cap * sizeof *t);
+        if (!t)
+            return; /* the trace stays short; the run goes on */
+        r->trace = t;
+        r->trace_cap = cap;
+    }
+    for (size_t i = 0; i < count; i++)
+        r->trace[r->trace_count++] = (dt_trace_event){sim->now_ns, events[i]};
+}
+
+static void dt__sim_on_events(void *ctx, const dt_event *events,
+                              size_t count)
+{
+    dt__sim *sim = ctx;
+    /* dt_event has no padding: the bytes are the data. */
+    XXH3_64bits_update(&sim->hash, events, count * sizeof *events);
+    if (sim->config->record_trace)
+        dt__sim_record(sim, events, count);
+    for (size_t i = 0; i < count; i++) {
+        const dt_event *e = &events[i];
+        switch (e->kind) {
+        case DT_EV_RESUME:
+            sim->steps++;
+            sim->last_resumed = e->task_seq;
+            break;
+        case DT_EV_QUEUE_DEPTH:
+            if (e->arg > sim->queue_limit)
+                dt__check_growth(sim, e);
+            break;
+        case DT_EV_FAILURE:
+            if (e->arg == DT_FAIL_STEP_LIMIT)
+                sim->step_limited = true;
+            break;
+        default:
+            break;
+        }
+    }
+    /* Only a batch's last event can be one of these (dt_driver.h). */
+    const dt_event *last = &events[count - 1];
+    switch (last->kind) {
+    case DT_EV_WORK: {
+        if (last->arg > sim->blocking_ns)
+            dt__check_blocking(sim, last);
+        uint64_t t = sim->now_ns + last->arg;
+        dt__sim_set_time(sim, t < sim->now_ns ? UINT64_MAX : t);
+        break;
+    }
+    case DT_EV_STALL:
+        if (!sim->stalled) {
+            sim->stalled = true;
+            dt__check_hang(sim, last->arg != 0);
+        }
+        break;
+    case DT_EV_SHUTDOWN:
+        if (!sim->stalled && !sim->step_limited && !sim->root_shutdown_seen) {
+            sim->root_shutdown_seen = true;
+            dt__check_detached(sim);
+        }
+        break;
+    case DT_EV_RUN_END:
+        sim->result->trace_hash = XXH3_64bits_digest(&sim->hash);
+        break;
+    default:
+        break;
+    }
+}
+
+const dt_driver dt__sim_driver = {
+    .choose = dt__sim_choose,
+    .now = dt__sim_now,
+    .advance = dt__sim_advance,
+    .await_point = dt__sim_await_point,
+    .on_events = dt__sim_on_events,
+};

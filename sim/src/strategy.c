@@ -1,0 +1,220 @@
+/* droptest sim — strategies: which candidate each choice takes.
+ *
+ * random: uniform, from the seed. fifo: always the first candidate.
+ * replay: the listed decisions, the first candidate elsewhere. pct: the
+ * probabilistic concurrency testing of Burckhardt, Kothari, Musuvathi and
+ * Nagarakatte (ASPLOS 2010): every task gets a random priority above d
+ * when first seen, the highest-priority ready task runs, and at d - 1
+ * change points drawn uniformly from the first k steps the task that ran
+ * at that step drops to priority d - i (i = 1 .. d - 1), below every
+ * initial one. Choices that are not between tasks (due timers, select
+ * branches) are uniform under pct as under random. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim.h"
+
+static bool dt__parse_u32(const char *s, const char *end, uint32_t min,
+                          uint32_t max, uint32_t *out)
+{
+    if (s == end)
+        return false;
+    uint64_t v = 0;
+    for (const char *p = s; p < end; p++) {
+        if (*p < '0' || *p > '9')
+            return false;
+        v = v * 10 + (uint64_t)(*p - '0');
+        if (v > max)
+            return false;
+    }
+    if (v < min)
+        return false;
+    *out = (uint32_t)v;
+    return true;
+}
+
+bool dt_strategy_parse(const char *text, dt_strategy *out, char *err,
+                       size_t err_size)
+{
+    memset(out, 0, sizeof *out);
+    if (!text)
+        text = "";
+    if (strcmp(text, "random") == 0) {
+        out->kind = DT_STRATEGY_RANDOM;
+        return true;
+    }
+    if (strcmp(text, "fifo") == 0) {
+        out->kind = DT_STRATEGY_FIFO;
+        return true;
+    }
+    if (strncmp(text, "pct", 3) == 0 && (text[3] == '\0' || text[3] == ':')) {
+        out->kind = DT_STRATEGY_PCT;
+        out->pct_depth = DT_PCT_DEPTH_DEFAULT;
+        out->pct_steps = DT_PCT_STEPS_DEFAULT;
+        if (text[3] == '\0')
+            return true;
+        const char *d = text + 4;
+        const char *colon = strchr(d, ':');
+        const char *d_end = colon ? colon : d + strlen(d);
+        /* Depth is bounded by the change points a run keeps. */
+        if (!dt__parse_u32(d, d_end, 1, 17, &out->pct_depth)) {
+            snprintf(err, err_size,
+                     "strategy `%s`: expected pct:D with depth D in 1..17",
+                     text);
+            return false;
+        }
+        if (colon && !dt__parse_u32(colon + 1, colon + 1 + strlen(colon + 1),
+                                    1, 100000000, &out->pct_steps)) {
+            snprintf(err, err_size,
+                     "strategy `%s`: expected pct:D:K with steps K in "
+                     "1..100000000",
+                     text);
+            return false;
+        }
+        return true;
+    }
+    snprintf(err, err_size,
+             "strategy `%s`: expected random, fifo, pct, pct:D or pct:D:K",
+             text);
+    return false;
+}
+
+void dt_strategy_format(const dt_strategy *s, char *buf, size_t size)
+{
+    switch (s->kind) {
+    case DT_STRATEGY_RANDOM:
+        snprintf(buf, size, "random");
+        break;
+    case DT_STRATEGY_FIFO:
+        snprintf(buf, size, "fifo");
+        break;
+    case DT_STRATEGY_PCT:
+        snprintf(buf, size, "pct:%u:%u", s->pct_depth, s->pct_steps);
+        break;
+    case DT_STRATEGY_REPLAY:
+        snprintf(buf, size, "replay");
+        break;
+    }
+}
+
+bool dt__strategy_start(dt__sim *sim)
+{
+    const dt_strategy *s = &sim->config->strategy;
+    sim->decision_next = 0;
+    sim->change_point_count = 0;
+    sim->change_point_next = 0;
+    if (s->kind != DT_STRATEGY_PCT)
+        return true;
+    /* d - 1 change points in [1, k], sorted; equal draws collapse. */
+    size_t n = s->pct_depth - 1;
+    for (size_t i = 0; i < n; i++) {
+        uint64_t step = 1 + dt__prng_below(&sim->prng, DT__STREAM_PCT,
+                                           s->pct_steps);
+        size_t j = sim->change_point_count++;
+        while (j > 0 && sim->change_points[j - 1] > step) {
+            sim->change_points[j] = sim->change_points[j - 1];
+            j--;
+        }
+        sim->change_points[j] = step;
+    }
+    return true;
+}
+
+void dt__strategy_finish(dt__sim *sim)
+{
+    free(sim->priority);
+    sim->priority = NULL;
+    sim->priority_cap = 0;
+}
+
+/* A task's PCT priority, given on first sight: above d, random. */
+static uint64_t dt__pct_priority(dt__sim *sim, uint64_t seq)
+{
+    if (seq >= sim->priority_cap) {
+        size_t cap = sim->priority_cap ? sim->priority_cap : 64;
+        while (cap <= seq)
+            cap *= 2;
+        uint64_t *p = realloc(sim->priority, cap * sizeof *p);
+        if (!p)
+            return 1; /* degrades to FIFO among unranked tasks */
+        memset(p + sim->priority_cap, 0,
+               (cap - sim->priority_cap) * sizeof *p);
+        sim->priority = p;
+        sim->priority_cap = cap;
+    }
+    if (sim->priority[seq] == 0) {
+        uint64_t d = sim->config->strategy.pct_depth;
+        /* 62 random bits above d: distinct in practice; a tie goes to
+         * the earlier candidate. */
+        sim->priority[seq] =
+            d + 1 + (dt__prng_next(&sim->prng, DT__STREAM_PCT) >> 2);
+    }
+    return sim->priority[seq];
+}
+
+static size_t dt__pct_choose(dt__sim *sim, const dt_choice *c)
+{
+    /* Change points passed since the last choice lower the task that ran
+     * at that step. */
+    uint32_t d = sim->config->strategy.pct_depth;
+    while (sim->change_point_next < sim->change_point_count &&
+           sim->change_points[sim->change_point_next] <= sim->steps) {
+        size_t i = ++sim->change_point_next; /* 1 .. d - 1 */
+        if (sim->last_resumed) {
+            dt__pct_priority(sim, sim->last_resumed);
+            if (sim->last_resumed < sim->priority_cap)
+                sim->priority[sim->last_resumed] = d - i;
+        }
+    }
+    size_t best = 0;
+    uint64_t best_priority = 0;
+    for (size_t i = 0; i < c->count; i++) {
+        uint64_t p = dt__pct_priority(sim, c->candidate_task_seq(c, i));
+        if (p > best_priority) {
+            best_priority = p;
+            best = i;
+        }
+    }
+    return best;
+}
+
+static dt__stream dt__choice_stream(dt_choice_kind kind)
+{
+    switch (kind) {
+    case DT_CHOICE_READY_TASK:
+        return DT__STREAM_SCHEDULE;
+    case DT_CHOICE_DUE_TIMER:
+        return DT__STREAM_TIMER;
+    case DT_CHOICE_SELECT:
+        break;
+    }
+    return DT__STREAM_SELECT;
+}
+
+size_t dt__strategy_choose(dt__sim *sim, const dt_choice *c)
+{
+    const dt_strategy *s = &sim->config->strategy;
+    switch (s->kind) {
+    case DT_STRATEGY_FIFO:
+        return 0;
+    case DT_STRATEGY_REPLAY: {
+        uint64_t index = sim->result->choices;
+        while (sim->decision_next < s->decision_count &&
+               s->decisions[sim->decision_next].choice < index)
+            sim->decision_next++;
+        if (sim->decision_next < s->decision_count &&
+            s->decisions[sim->decision_next].choice == index)
+            return s->decisions[sim->decision_next++].pick % c->count;
+        return 0;
+    }
+    case DT_STRATEGY_PCT:
+        if (c->kind == DT_CHOICE_READY_TASK)
+            return dt__pct_choose(sim, c);
+        break;
+    case DT_STRATEGY_RANDOM:
+        break;
+    }
+    return (size_t)dt__prng_below(&sim->prng, dt__choice_stream(c->kind),
+                                  c->count);
+}

@@ -1,0 +1,58 @@
+/* droptest sim — small text helpers for failure details. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim.h"
+
+void dt__text_printf(dt__text *t, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char small[512];
+    int n = vsnprintf(small, sizeof small, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return;
+    size_t need = t->len + (size_t)n + 1;
+    if (need > t->cap) {
+        size_t cap = t->cap ? t->cap : 256;
+        while (cap < need)
+            cap *= 2;
+        char *buf = realloc(t->buf, cap);
+        if (!buf)
+            return; /* keep what fits: details are best effort */
+        t->buf = buf;
+        t->cap = cap;
+    }
+    if ((size_t)n < sizeof small) {
+        memcpy(t->buf + t->len, small, (size_t)n + 1);
+    } else {
+        va_start(ap, fmt);
+        vsnprintf(t->buf + t->len, (size_t)n + 1, fmt, ap);
+        va_end(ap);
+    }
+    t->len += (size_t)n;
+}
+
+char *dt__text_take(dt__text *t)
+{
+    char *s = t->buf;
+    if (!s)
+        s = calloc(1, 1);
+    t->buf = NULL;
+    t->len = t->cap = 0;
+    return s;
+}
+
+void dt__copy_name(char *dst, size_t size, const char *src)
+{
+    if (!src)
+        src = "?";
+    size_t n = strlen(src);
+    if (n >= size)
+        n = size - 1;
+    memcpy(dst, src, n);
+    dst[n] = '\0';
+}
