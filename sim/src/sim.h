@@ -83,6 +83,12 @@ void dt__text_printf(dt__text *t, const char *fmt, ...)
 /* The finished text (never NULL), owned by the caller. */
 char *dt__text_take(dt__text *t);
 
+/* Assertions of the simulator's own invariants: on in every build. */
+_Noreturn void dt__sim_assert_fail(const char *what, const char *file,
+                                   int line);
+#define DT__SIM_ASSERT(cond) \
+    ((cond) ? (void)0 : dt__sim_assert_fail(#cond, __FILE__, __LINE__))
+
 /* Copies at most size - 1 bytes and terminates. */
 void dt__copy_name(char *dst, size_t size, const char *src);
 

@@ -56,3 +56,10 @@ void dt__copy_name(char *dst, size_t size, const char *src)
     memcpy(dst, src, n);
     dst[n] = '\0';
 }
+
+void dt__sim_assert_fail(const char *what, const char *file, int line)
+{
+    fprintf(stderr, "%s:%d: droptest internal error: %s\n", file, line,
+            what);
+    abort();
+}
