@@ -12,6 +12,7 @@
 
 #include "ctx.h"
 #include "droptest/dt_fifo_driver.h"
+#include "droptest/dt_sim.h"
 #include "droptest/runtime.h"
 
 static double bench_now_ns(void)
@@ -296,6 +297,111 @@ typedef struct bench_workload {
     uint64_t n;
 } bench_workload;
 
+/* ---- explore_rate: the simulator's main job, in one process ------------- */
+/* The reference scenario: the root and 9 workers in a task set, 10 tasks.
+ * The root feeds 8 jobs to the workers round-robin, each over the
+ * worker's own bounded(1) channel (an mpsc receiver has one owner); each
+ * worker sleeps 1-3 ms of virtual time per job and acknowledges it on a
+ * shared unbounded channel; the root counts the acknowledgements, checks
+ * none was lost (dt_check) and drains the set. About 50 await points a
+ * run. Explore runs it the way `droptest explore` does: per seed a
+ * baseline, then one run per await point with an abort there, every check
+ * on, the trace hashed, the random strategy. */
+
+#define EXPLORE_WORKERS 9
+#define EXPLORE_JOBS 8
+
+typedef struct explore_worker {
+    dt_receiver jobs;
+    dt_sender acks;
+} explore_worker;
+
+static void *explore_worker_task(void *arg)
+{
+    explore_worker *w = arg;
+    void *job;
+    while (dt_mpsc_recv(w->jobs, &job) == DT_OK) {
+        dt_sleep((1 + (uintptr_t)job % 3) * DT_NS_PER_MS);
+        if (dt_mpsc_send(w->acks, job) != DT_OK)
+            break;
+    }
+    return NULL;
+}
+
+static void *explore_root(void *arg)
+{
+    explore_worker *workers = arg;
+    dt_sender atx;
+    dt_receiver arx;
+    dt_mpsc_unbounded("acks", NULL, &atx, &arx);
+    dt_task_set set = dt_task_set_create("workers");
+    dt_sender feed[EXPLORE_WORKERS];
+    for (size_t i = 0; i < EXPLORE_WORKERS; i++) {
+        dt_mpsc_bounded("jobs", 1, NULL, &feed[i], &workers[i].jobs);
+        workers[i].acks = dt_mpsc_clone(atx);
+        dt_task_id t = dt_task_set_spawn(set, "worker", explore_worker_task,
+                                         &workers[i]);
+        dt_move(workers[i].jobs, t);
+        dt_move(workers[i].acks, t);
+    }
+    dt_drop(atx);
+    for (uintptr_t j = 0; j < EXPLORE_JOBS; j++)
+        dt_mpsc_send(feed[j % EXPLORE_WORKERS], (void *)j);
+    for (size_t i = 0; i < EXPLORE_WORKERS; i++)
+        dt_drop(feed[i]);
+    void *ack;
+    size_t acks = 0;
+    while (dt_mpsc_recv(arx, &ack) == DT_OK)
+        acks++;
+    dt_check(acks == EXPLORE_JOBS, "lost acknowledgements: %zu", acks);
+    dt_outcome o;
+    while (dt_task_set_join_next(set, &o)) {
+    }
+    return NULL;
+}
+
+static explore_worker explore_workers[EXPLORE_WORKERS];
+
+static const dt_scenario explore_scenario = {
+    .name = "bench/explore_rate",
+    .root = explore_root,
+    .arg = explore_workers,
+};
+
+static uint64_t explore_await_points;
+
+static double bench_explore_rate(uint64_t runs)
+{
+    dt_sim_result r;
+    dt_sim_result_init(&r);
+    dt_sim_config c;
+    dt_sim_config_init(&c);
+    uint64_t done = 0, points = 0, baselines = 0;
+    double t0 = bench_now_ns();
+    for (uint64_t seed = 1; done < runs; seed++) {
+        c.seed = seed;
+        c.abort_at_count = 0;
+        bench_check(dt_sim_run(&explore_scenario, &c, &r) == DT_OK &&
+                        r.passed,
+                    "explore_rate: the baseline run failed");
+        done++;
+        baselines++;
+        uint64_t n = r.await_points;
+        points += n;
+        for (uint64_t k = 0; k < n && done < runs; k++) {
+            c.abort_at = &k;
+            c.abort_at_count = 1;
+            bench_check(dt_sim_run(&explore_scenario, &c, &r) == DT_OK,
+                        "explore_rate: a run was refused");
+            done++;
+        }
+    }
+    double elapsed = bench_now_ns() - t0;
+    dt_sim_result_free(&r);
+    explore_await_points = points / baselines;
+    return (double)done / (elapsed / 1e9);
+}
+
 static double bench_yield_switch(uint64_t n)
 {
     bench_ctx b = {n, 0};
@@ -330,6 +436,7 @@ static const bench_workload bench_workloads[] = {
     {"spawn_join", "ns/op", bench_spawn_join, 2000000},
     {"ping_pong", "ns/roundtrip", bench_ping_pong, 2000000},
     {"scenario_run", "ns/run", bench_scenario_run, 20000},
+    {"explore_rate", "runs/s", bench_explore_rate, 200000},
     /* Last: its figure is the process's peak RSS. */
     {"live_tasks_100k", "MiB", bench_live_tasks, 100000},
 };
@@ -359,6 +466,9 @@ int main(int argc, char **argv)
             continue;
         double v = b->run(b->n);
         printf("%s %.1f %s\n", b->name, v, b->unit);
+        if (b->run == bench_explore_rate)
+            printf("explore_await_points %" PRIu64 " points/run\n",
+                   explore_await_points);
         fflush(stdout);
     }
     return 0;
