@@ -65,11 +65,17 @@ int dt_repro_load(const char *path, dt_repro *out, char *err,
 void dt_repro_format(FILE *out, const dt_repro *repro);
 
 /* Writes a repro file whole or not at all (a temporary file renamed into
- * place). On error writes one line into err and returns DT_ERR_INVALID. */
+ * place). On error writes one line into err and returns DT_ERR_INVALID. A
+ * repro that would not load again (a value out of range, a scenario name
+ * the format cannot hold) is refused before anything is written. */
 int dt_repro_save(const char *path, const dt_repro *repro, char *err,
                   size_t err_size);
 
-/* A run's parameters and outcome as a repro (copies the decisions). */
+/* A run's parameters and outcome as a repro (copies the decisions). A
+ * replay run keeps the decisions it recorded (config.record_decisions),
+ * else the list it replayed; any other strategy gets none, as its seed
+ * makes them again. Returns DT_OK, DT_ERR_INVALID for a scenario name of
+ * 128 bytes or more or a list beyond its bound, or DT_ERR_NOMEM. */
 int dt_repro_from_run(dt_repro *out, const char *scenario,
                       const dt_sim_config *config,
                       const dt_sim_result *result);
