@@ -66,9 +66,11 @@ static void dt__describe_task(dt__text *t, const dt__sim *sim,
                               const dt_ledger_entry *task)
 {
     if (task->is_root) {
+        /* A scenario built by hand may leave its name or site out. */
         const dt_scenario *sc = sim->scenario;
         dt__text_printf(t, "task `%s` (the root of scenario `%s`, %s:%d)",
-                        task->name, sc->name, sc->site.file, sc->site.line);
+                        task->name, sc->name ? sc->name : "?",
+                        sc->site.file ? sc->site.file : "?", sc->site.line);
         return;
     }
     dt__text_printf(t, "task `%s` (spawned at %s:%d, ", task->name,
@@ -78,12 +80,19 @@ static void dt__describe_task(dt__text *t, const dt__sim *sim,
         dt__text_printf(t, "the root)");
         break;
     case DT_ROUTE_JOIN_HANDLE:
-        dt__text_printf(t, "its join handle held by task `%s`)",
-                        dt__object_name(sim, task->route_owner_seq));
+        /* Owner 0: the handle was released to a heap structure. */
+        if (task->route_owner_seq == 0)
+            dt__text_printf(t, "its join handle released to nobody)");
+        else
+            dt__text_printf(t, "its join handle held by task `%s`)",
+                            dt__object_name(sim, task->route_owner_seq));
         break;
     case DT_ROUTE_TASK_SET:
-        dt__text_printf(t, "in a task set of task `%s`)",
-                        dt__object_name(sim, task->route_owner_seq));
+        if (task->route_owner_seq == 0)
+            dt__text_printf(t, "in a task set released to nobody)");
+        else
+            dt__text_printf(t, "in a task set of task `%s`)",
+                            dt__object_name(sim, task->route_owner_seq));
         break;
     case DT_ROUTE_NONE:
         dt__text_printf(t, "%s)", task->shielded ? "shielded" : "detached");

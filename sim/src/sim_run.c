@@ -192,6 +192,24 @@ static void dt__take_runtime_failures(dt__sim *sim)
     }
 }
 
+/* The runtime hands the root's outcome to its caller, the simulator: no
+ * task of the program can observe a panic of the root, so the run fails
+ * as a Tokio test whose future panics does. */
+static void dt__check_root_panic(dt__sim *sim, const dt_run_report *rep)
+{
+    if (rep->root.kind != DT_OUTCOME_PANICKED)
+        return;
+    const dt_scenario *sc = sim->scenario;
+    char details[256];
+    snprintf(details, sizeof details,
+             "  in task `root` (the root of scenario `%s`, %s:%d)\n",
+             sc->name ? sc->name : "?", sc->site.file ? sc->site.file : "?",
+             sc->site.line);
+    dt__sim_fail(sim, DT_FAIL_UNOBSERVED_PANIC, details,
+                 "task `root` panicked and nobody observed it: %s",
+                 rep->root.panic_message ? rep->root.panic_message : "?");
+}
+
 /* Every failure says which injected aborts led to it. */
 static void dt__append_injections(dt__sim *sim)
 {
@@ -215,13 +233,18 @@ static void dt__append_injections(dt__sim *sim)
                                 "request)\n");
             break;
         case DT_ROUTE_JOIN_HANDLE:
-            dt__text_printf(&t, "its join handle held by task `%s`\n",
-                            in->route_owner_name);
+        case DT_ROUTE_TASK_SET: {
+            const char *via = in->route == DT_ROUTE_JOIN_HANDLE
+                                  ? "its join handle"
+                                  : "its task set";
+            /* A handle kept in a heap structure has no owning task. */
+            if (in->route_owner_seq == 0)
+                dt__text_printf(&t, "%s, released to nobody\n", via);
+            else
+                dt__text_printf(&t, "%s held by task `%s`\n", via,
+                                in->route_owner_name);
             break;
-        case DT_ROUTE_TASK_SET:
-            dt__text_printf(&t, "its task set held by task `%s`\n",
-                            in->route_owner_name);
-            break;
+        }
         case DT_ROUTE_NONE:
             dt__text_printf(&t, "nothing\n");
             break;
@@ -313,6 +336,7 @@ int dt_sim_run(const dt_scenario *sc, const dt_sim_config *config,
     dt_runtime_run(sim.rt, "root", sc->root, sc->arg, &rep);
 
     dt__take_runtime_failures(&sim);
+    dt__check_root_panic(&sim, &rep);
     if (rep.end != DT_RUN_CRASHED && rep.end != DT_RUN_STACK_OVERFLOW)
         dt__check_end(&sim);
     dt__sim_current = NULL;

@@ -4,11 +4,14 @@
  * replay: the listed decisions, the first candidate elsewhere. pct: the
  * probabilistic concurrency testing of Burckhardt, Kothari, Musuvathi and
  * Nagarakatte (ASPLOS 2010): every task gets a random priority above d
- * when first seen, the highest-priority ready task runs, and at d - 1
- * change points drawn uniformly from the first k steps the task that ran
- * at that step drops to priority d - i (i = 1 .. d - 1), below every
- * initial one. Choices that are not between tasks (due timers, select
- * branches) are uniform under pct as under random. */
+ * when first seen, the highest-priority ready task runs, and d - 1 change
+ * points k_1 .. k_{d-1} are drawn uniformly from the first k steps; at
+ * k_i the task that ran at that step drops to priority i, below every
+ * initial one. The priority goes with the draw, not with the point's
+ * place in time: a later change point may lower a task less than an
+ * earlier one did, and some bugs of depth d need exactly that. Choices
+ * that are not between tasks (due timers, select branches) are uniform
+ * under pct as under random. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -98,6 +101,11 @@ void dt_strategy_format(const dt_strategy *s, char *buf, size_t size)
     }
 }
 
+/* A change point as stored: its step above, its priority (1 .. d - 1,
+ * d <= 17) in the low bits. Steps are at most 10^8, far below 2^59. */
+#define DT__PCT_PRIORITY_BITS 5
+#define DT__PCT_PRIORITY_MASK ((UINT64_C(1) << DT__PCT_PRIORITY_BITS) - 1)
+
 bool dt__strategy_start(dt__sim *sim)
 {
     const dt_strategy *s = &sim->config->strategy;
@@ -106,17 +114,20 @@ bool dt__strategy_start(dt__sim *sim)
     sim->change_point_next = 0;
     if (s->kind != DT_STRATEGY_PCT)
         return true;
-    /* d - 1 change points in [1, k], sorted; equal draws collapse. */
+    /* d - 1 change points in [1, k]. Point i (drawn i-th) carries
+     * priority i in its low bits, so sorting by the packed value orders
+     * the points by step and keeps each one's priority. */
     size_t n = s->pct_depth - 1;
     for (size_t i = 0; i < n; i++) {
         uint64_t step = 1 + dt__prng_below(&sim->prng, DT__STREAM_PCT,
                                            s->pct_steps);
+        uint64_t point = step << DT__PCT_PRIORITY_BITS | (i + 1);
         size_t j = sim->change_point_count++;
-        while (j > 0 && sim->change_points[j - 1] > step) {
+        while (j > 0 && sim->change_points[j - 1] > point) {
             sim->change_points[j] = sim->change_points[j - 1];
             j--;
         }
-        sim->change_points[j] = step;
+        sim->change_points[j] = point;
     }
     return true;
 }
@@ -157,14 +168,15 @@ static size_t dt__pct_choose(dt__sim *sim, const dt_choice *c)
 {
     /* Change points passed since the last choice lower the task that ran
      * at that step. */
-    uint32_t d = sim->config->strategy.pct_depth;
     while (sim->change_point_next < sim->change_point_count &&
-           sim->change_points[sim->change_point_next] <= sim->steps) {
-        size_t i = ++sim->change_point_next; /* 1 .. d - 1 */
+           (sim->change_points[sim->change_point_next] >>
+            DT__PCT_PRIORITY_BITS) <= sim->steps) {
+        uint64_t low = sim->change_points[sim->change_point_next++] &
+                       DT__PCT_PRIORITY_MASK; /* 1 .. d - 1 */
         if (sim->last_resumed) {
             dt__pct_priority(sim, sim->last_resumed);
             if (sim->last_resumed < sim->priority_cap)
-                sim->priority[sim->last_resumed] = d - i;
+                sim->priority[sim->last_resumed] = low;
         }
     }
     size_t best = 0;
