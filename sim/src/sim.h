@@ -63,6 +63,8 @@ extern const dt_driver dt__sim_driver;
 /* Choices by strategy (strategy.c). */
 size_t dt__strategy_choose(dt__sim *sim, const dt_choice *choice);
 bool dt__strategy_start(dt__sim *sim);
+/* PCT: a slice begins (sim->steps already counts it). */
+void dt__pct_on_resume(dt__sim *sim, uint64_t task_seq);
 void dt__strategy_finish(dt__sim *sim);
 
 /* The checks (checks.c): at a stall, at the root's end, at the end. */

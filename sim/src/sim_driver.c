@@ -164,6 +164,8 @@ static void dt__sim_on_events(void *ctx, const dt_event *events,
         case DT_EV_RESUME:
             sim->steps++;
             sim->last_resumed = e->task_seq;
+            if (sim->config->strategy.kind == DT_STRATEGY_PCT)
+                dt__pct_on_resume(sim, e->task_seq);
             break;
         case DT_EV_QUEUE_DEPTH:
             if (e->arg > sim->queue_limit)

@@ -270,9 +270,7 @@ static void dt__append_injections(dt__sim *sim)
 int dt_sim_run(const dt_scenario *sc, const dt_sim_config *config,
                dt_sim_result *r)
 {
-    if (!dt__config_valid(config))
-        return DT_ERR_INVALID;
-    assert(!dt__sim_current && "dt_sim_run: one run at a time");
+    DT__SIM_ASSERT(!dt__sim_current && "dt_sim_run: one run at a time");
 
     dt__result_clear_failures(r);
     r->passed = true;
@@ -284,6 +282,12 @@ int dt_sim_run(const dt_scenario *sc, const dt_sim_config *config,
     r->decisions_truncated = false;
     r->trace_count = 0;
     r->object_count = 0;
+    /* Refused after the reset, so a refused config leaves no stale
+     * verdict of an earlier run behind. */
+    if (!dt__config_valid(config)) {
+        r->passed = false;
+        return DT_ERR_INVALID;
+    }
 
     dt__sim sim;
     memset(&sim, 0, sizeof sim);

@@ -164,21 +164,24 @@ static uint64_t dt__pct_priority(dt__sim *sim, uint64_t seq)
     return sim->priority[seq];
 }
 
-static size_t dt__pct_choose(dt__sim *sim, const dt_choice *c)
+void dt__pct_on_resume(dt__sim *sim, uint64_t task_seq)
 {
-    /* Change points passed since the last choice lower the task that ran
-     * at that step. */
+    /* The task that takes step k_i drops to priority i. Every slice is a
+     * step, including those where only one task was ready and nobody was
+     * asked. */
     while (sim->change_point_next < sim->change_point_count &&
            (sim->change_points[sim->change_point_next] >>
             DT__PCT_PRIORITY_BITS) <= sim->steps) {
         uint64_t low = sim->change_points[sim->change_point_next++] &
                        DT__PCT_PRIORITY_MASK; /* 1 .. d - 1 */
-        if (sim->last_resumed) {
-            dt__pct_priority(sim, sim->last_resumed);
-            if (sim->last_resumed < sim->priority_cap)
-                sim->priority[sim->last_resumed] = low;
-        }
+        dt__pct_priority(sim, task_seq);
+        if (task_seq < sim->priority_cap)
+            sim->priority[task_seq] = low;
     }
+}
+
+static size_t dt__pct_choose(dt__sim *sim, const dt_choice *c)
+{
     size_t best = 0;
     uint64_t best_priority = 0;
     for (size_t i = 0; i < c->count; i++) {
