@@ -483,7 +483,8 @@ void dt__fail(dt_runtime *rt, dt_failure_kind kind, const dt__task *task,
               dt_site site, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
 /* Formats a string into the run's arena (lives until destroy). */
-char *dt__arena_vprintf(dt_runtime *rt, const char *fmt, va_list ap);
+char *dt__arena_vprintf(dt_runtime *rt, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
 
 /* Context switches with the sanitizer and debugger bookkeeping (switch.c). */
 void dt__switch(dt_runtime *rt, dt__ctx *from, dt__task *to_task,

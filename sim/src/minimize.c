@@ -56,9 +56,11 @@ static bool dt__shrink_try(dt__shrink *s, const uint64_t *aborts,
 static size_t dt__cut(void *dst, const void *src, size_t count, size_t size,
                       size_t from, size_t to)
 {
-    memcpy(dst, src, from * size);
-    memcpy((char *)dst + from * size, (const char *)src + to * size,
-           (count - to) * size);
+    if (from)
+        memcpy(dst, src, from * size);
+    if (count > to)
+        memcpy((char *)dst + from * size, (const char *)src + to * size,
+               (count - to) * size);
     return count - (to - from);
 }
 
@@ -130,8 +132,9 @@ int dt_sim_minimize(const dt_scenario *scenario, const dt_sim_config *config,
 
     /* 2. Its exact replay: landed aborts and non-first choices. */
     size_t abort_count = s.result.injection_count;
-    memcpy(out->abort_at, s.result.injected_at,
-           abort_count * sizeof out->abort_at[0]);
+    if (abort_count)
+        memcpy(out->abort_at, s.result.injected_at,
+               abort_count * sizeof out->abort_at[0]);
     size_t decision_count = s.result.decision_count;
     dt_decision *decisions =
         malloc((decision_count ? decision_count : 1) * sizeof *decisions);
@@ -139,8 +142,9 @@ int dt_sim_minimize(const dt_scenario *scenario, const dt_sim_config *config,
         dt_sim_result_free(&s.result);
         return DT_ERR_NOMEM;
     }
-    memcpy(decisions, s.result.decisions,
-           decision_count * sizeof *decisions);
+    if (decision_count)
+        memcpy(decisions, s.result.decisions,
+               decision_count * sizeof *decisions);
     out->aborts_before = abort_count;
     out->deviations_before = decision_count;
 

@@ -1,0 +1,500 @@
+/* droptest CLI — option parsing and strict validation of every value.
+ *
+ * No atoi, no strtoul on its own: each parser takes the whole string or
+ * refuses it, checks the range, and says in one line what was expected. */
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+static dt__cli_opt *dt__opt_find(dt__cli_opt *opts, size_t count,
+                                 const char *name, size_t len)
+{
+    for (size_t i = 0; i < count; i++) {
+        const char *n = opts[i].name;
+        if (strlen(n) == len && strncmp(n, name, len) == 0)
+            return &opts[i];
+        n = opts[i].alias;
+        if (n && strlen(n) == len && strncmp(n, name, len) == 0)
+            return &opts[i];
+    }
+    return NULL;
+}
+
+bool dt__cli_parse(int argc, char **argv, dt__cli_opt *opts, size_t count,
+                   dt__cli_args *out)
+{
+    const char *command = argv[0];
+    memset(out, 0, sizeof *out);
+    bool options_done = false;
+    for (int i = 1; i < argc; i++) {
+        const char *arg = argv[i];
+        bool is_option = !options_done && arg[0] == '-' && arg[1] != '\0';
+        if (!is_option) {
+            if (out->positional_count == DT__CLI_POSITIONAL_MAX) {
+                dt__cli_usage("%s: more than %d arguments", command,
+                              DT__CLI_POSITIONAL_MAX);
+                return false;
+            }
+            out->positional[out->positional_count++] = arg;
+            continue;
+        }
+        if (strcmp(arg, "--") == 0) {
+            options_done = true;
+            continue;
+        }
+        if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
+            out->help = true;
+            continue;
+        }
+        const char *eq = strchr(arg, '=');
+        size_t name_len = eq ? (size_t)(eq - arg) : strlen(arg);
+        dt__cli_opt *o = dt__opt_find(opts, count, arg, name_len);
+        if (!o) {
+            dt__cli_usage("%s: `%.*s` is not an option of this command; "
+                          "`%s %s --help` lists them",
+                          command, (int)name_len, arg, dt__cli_prog,
+                          command);
+            return false;
+        }
+        if (o->seen) {
+            dt__cli_usage("%s: %s is given more than once", command,
+                          o->name);
+            return false;
+        }
+        o->seen = true;
+        if (!o->expect) {
+            if (eq) {
+                dt__cli_usage("%s: %s takes no value (got `%s`)", command,
+                              o->name, eq + 1);
+                return false;
+            }
+            o->value = "";
+            continue;
+        }
+        if (eq) {
+            o->value = eq + 1;
+        } else if (i + 1 < argc) {
+            o->value = argv[++i];
+        } else {
+            dt__cli_usage("%s: %s needs a value; expected %s", command,
+                          o->name, o->expect);
+            return false;
+        }
+    }
+    return true;
+}
+
+/* The digits-only decimal parse every integer goes through. */
+static bool dt__parse_decimal(const char *text, uint64_t *out)
+{
+    if (!text[0])
+        return false;
+    uint64_t v = 0;
+    for (const char *p = text; *p; p++) {
+        if (*p < '0' || *p > '9')
+            return false;
+        unsigned d = (unsigned)(*p - '0');
+        if (v > (UINT64_MAX - d) / 10)
+            return false;
+        v = v * 10 + d;
+    }
+    *out = v;
+    return true;
+}
+
+static bool dt__all_digits(const char *text)
+{
+    if (!text[0])
+        return false;
+    for (const char *p = text; *p; p++)
+        if (*p < '0' || *p > '9')
+            return false;
+    return true;
+}
+
+bool dt__cli_parse_u64(const char *what, const char *text, uint64_t min,
+                       uint64_t max, uint64_t *out)
+{
+    uint64_t v;
+    if (!dt__parse_decimal(text, &v)) {
+        if (dt__all_digits(text))
+            dt__cli_usage("%s: `%s` is too large; expected an integer "
+                          "from %llu to %llu", what, text,
+                          (unsigned long long)min, (unsigned long long)max);
+        else if (min == 0 && max == UINT64_MAX)
+            dt__cli_usage("%s: `%s` is not a number; expected an unsigned "
+                          "64-bit integer", what, text);
+        else
+            dt__cli_usage("%s: `%s` is not a number; expected an integer "
+                          "from %llu to %llu", what, text,
+                          (unsigned long long)min, (unsigned long long)max);
+        return false;
+    }
+    if (v < min || v > max) {
+        dt__cli_usage("%s: `%s` is out of range; expected an integer from "
+                      "%llu to %llu", what, text, (unsigned long long)min,
+                      (unsigned long long)max);
+        return false;
+    }
+    *out = v;
+    return true;
+}
+
+bool dt__cli_parse_seeds(const char *what, const char *text,
+                         uint64_t *first, uint64_t *count)
+{
+    const char *dots = strstr(text, "..");
+    if (!dots) {
+        uint64_t n;
+        if (!dt__parse_decimal(text, &n) || n == 0 ||
+            n > DT__CLI_SEED_COUNT_MAX) {
+            dt__cli_usage("%s: `%s` is not a seed count or range; expected "
+                          "N (seeds 1..N, 1 <= N <= %llu) or A..B with "
+                          "A <= B", what, text,
+                          (unsigned long long)DT__CLI_SEED_COUNT_MAX);
+            return false;
+        }
+        *first = 1;
+        *count = n;
+        return true;
+    }
+    size_t len = (size_t)(dots - text);
+    char a_text[32];
+    uint64_t a, b;
+    bool ok = len < sizeof a_text;
+    if (ok) {
+        memcpy(a_text, text, len);
+        a_text[len] = '\0';
+        ok = dt__parse_decimal(a_text, &a) && dt__parse_decimal(dots + 2, &b);
+    }
+    if (!ok) {
+        dt__cli_usage("%s: `%s` is not a seed range; expected A..B with A "
+                      "and B unsigned 64-bit integers", what, text);
+        return false;
+    }
+    if (a > b) {
+        dt__cli_usage("%s: `%s` is an empty range; expected A..B with "
+                      "A <= B", what, text);
+        return false;
+    }
+    if (b - a >= DT__CLI_SEED_COUNT_MAX) {
+        dt__cli_usage("%s: `%s` spans more than %llu seeds", what, text,
+                      (unsigned long long)DT__CLI_SEED_COUNT_MAX);
+        return false;
+    }
+    *first = a;
+    *count = b - a + 1;
+    return true;
+}
+
+bool dt__cli_parse_shard(const char *what, const char *text,
+                         uint64_t *index, uint64_t *count)
+{
+    const char *slash = strchr(text, '/');
+    char i_text[32];
+    uint64_t i = 0, n = 0;
+    bool ok = slash && (size_t)(slash - text) < sizeof i_text;
+    if (ok) {
+        memcpy(i_text, text, (size_t)(slash - text));
+        i_text[slash - text] = '\0';
+        ok = dt__parse_decimal(i_text, &i) && dt__parse_decimal(slash + 1, &n);
+    }
+    if (!ok || n == 0 || n > DT__CLI_SHARD_COUNT_MAX || i == 0 || i > n) {
+        dt__cli_usage("%s: `%s` is not a shard; expected I/N with "
+                      "1 <= I <= N <= %llu", what, text,
+                      (unsigned long long)DT__CLI_SHARD_COUNT_MAX);
+        return false;
+    }
+    *index = i - 1;
+    *count = n;
+    return true;
+}
+
+/* A plain decimal ("0.25", "1", "5e-3"): strtod alone also takes hex,
+ * "inf", "nan" and leading blanks, none of which a user means here. */
+static bool dt__parse_plain_double(const char *text, double *out)
+{
+    if (!text[0])
+        return false;
+    for (const char *p = text; *p; p++)
+        if (!strchr("0123456789.eE+-", *p))
+            return false;
+    if (text[0] == '+' || text[0] == '-')
+        return false;
+    errno = 0;
+    char *end;
+    double v = strtod(text, &end);
+    if (*end || errno == ERANGE || !isfinite(v))
+        return false;
+    *out = v;
+    return true;
+}
+
+bool dt__cli_parse_prob(const char *what, const char *text, double *out)
+{
+    double v;
+    if (!dt__parse_plain_double(text, &v) || v < 0.0 || v > 1.0) {
+        dt__cli_usage("%s: `%s` is not a probability; expected a decimal "
+                      "from 0 to 1", what, text);
+        return false;
+    }
+    *out = v;
+    return true;
+}
+
+bool dt__cli_parse_seconds(const char *what, const char *text, double *out)
+{
+    double v;
+    if (!dt__parse_plain_double(text, &v) || !(v > 0.0) ||
+        v > DT__CLI_TIME_LIMIT_MAX_S) {
+        dt__cli_usage("%s: `%s` is not a time limit; expected a positive "
+                      "number of seconds, at most %.0f", what, text,
+                      DT__CLI_TIME_LIMIT_MAX_S);
+        return false;
+    }
+    *out = v;
+    return true;
+}
+
+bool dt__cli_parse_abort_at(const char *what, const char *text,
+                            uint64_t *list, size_t *count)
+{
+    size_t n = 0;
+    const char *p = text;
+    for (;;) {
+        const char *comma = strchr(p, ',');
+        size_t len = comma ? (size_t)(comma - p) : strlen(p);
+        char item[32];
+        uint64_t v;
+        bool ok = len > 0 && len < sizeof item;
+        if (ok) {
+            memcpy(item, p, len);
+            item[len] = '\0';
+            ok = dt__parse_decimal(item, &v);
+        }
+        if (!ok) {
+            dt__cli_usage("%s: `%s` is not a list of await points; expected "
+                          "K[,K...] with each K an unsigned 64-bit integer",
+                          what, text);
+            return false;
+        }
+        if (n == DT_ABORT_AT_MAX) {
+            dt__cli_usage("%s: `%s` has more than %d await points", what,
+                          text, DT_ABORT_AT_MAX);
+            return false;
+        }
+        list[n++] = v;
+        if (!comma)
+            break;
+        p = comma + 1;
+    }
+    *count = n;
+    return true;
+}
+
+bool dt__cli_parse_strategy(const char *what, const char *text,
+                            dt_strategy *out)
+{
+    char err[256];
+    memset(out, 0, sizeof *out);
+    if (!dt_strategy_parse(text, out, err, sizeof err)) {
+        dt__cli_usage("%s: %s", what, err);
+        return false;
+    }
+    if (out->kind == DT_STRATEGY_REPLAY) {
+        dt__cli_usage("%s: `%s`: a replay strategy comes from a repro file; "
+                      "expected random, fifo, pct, pct:D or pct:D:K", what,
+                      text);
+        return false;
+    }
+    return true;
+}
+
+/* The directory part of path, "." if none. */
+static void dt__dirname(const char *path, char *dir, size_t size)
+{
+    const char *slash = strrchr(path, '/');
+    if (!slash) {
+        snprintf(dir, size, ".");
+        return;
+    }
+    if (slash == path) {
+        snprintf(dir, size, "/");
+        return;
+    }
+    snprintf(dir, size, "%.*s", (int)(slash - path), path);
+}
+
+bool dt__cli_check_output(const char *what, const char *path)
+{
+    if (!path[0] || strlen(path) >= DT__CLI_PATH_MAX) {
+        dt__cli_usage("%s: `%s` is not a file name", what, path);
+        return false;
+    }
+    struct stat st;
+    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+        dt__cli_usage("%s: `%s` is a directory; expected a file name", what,
+                      path);
+        return false;
+    }
+    char dir[DT__CLI_PATH_MAX];
+    dt__dirname(path, dir, sizeof dir);
+    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode) ||
+        access(dir, W_OK | X_OK) != 0) {
+        dt__cli_usage("%s: cannot create `%s`: directory `%s` does not "
+                      "exist or is not writable", what, path, dir);
+        return false;
+    }
+    return true;
+}
+
+bool dt__cli_check_output_dir(const char *what, const char *path)
+{
+    if (!path[0] || strlen(path) >= DT__CLI_PATH_MAX - 256) {
+        dt__cli_usage("%s: `%s` is not a directory name", what, path);
+        return false;
+    }
+    struct stat st;
+    if (stat(path, &st) == 0) {
+        if (!S_ISDIR(st.st_mode) || access(path, W_OK | X_OK) != 0) {
+            dt__cli_usage("%s: `%s` is not a writable directory", what,
+                          path);
+            return false;
+        }
+        return true;
+    }
+    char dir[DT__CLI_PATH_MAX];
+    dt__dirname(path, dir, sizeof dir);
+    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode) ||
+        access(dir, W_OK | X_OK) != 0) {
+        dt__cli_usage("%s: cannot create `%s`: directory `%s` does not "
+                      "exist or is not writable", what, path, dir);
+        return false;
+    }
+    return true;
+}
+
+bool dt__cli_select(const dt__cli_args *args, bool all,
+                    const dt_scenario ***out, size_t *count)
+{
+    *out = NULL;
+    *count = 0;
+    if (all && args->positional_count > 0) {
+        dt__cli_usage("--all and scenario names (`%s`) cannot be combined",
+                      args->positional[0]);
+        return false;
+    }
+    if (!all && args->positional_count == 0) {
+        dt__cli_usage("expected scenario names or --all; `%s list` shows "
+                      "the registered scenarios", dt__cli_prog);
+        return false;
+    }
+    size_t registered = dt_scenario_count();
+    bool *chosen = calloc(registered ? registered : 1, sizeof *chosen);
+    if (!chosen) {
+        dt__cli_internal("out of memory");
+        return false;
+    }
+    for (size_t i = 0; i < args->positional_count; i++) {
+        const dt_scenario *s = dt_scenario_find(args->positional[i]);
+        if (!s) {
+            dt__cli_usage("scenario `%s` is not registered; `%s list` shows "
+                          "the %zu registered scenarios",
+                          args->positional[i], dt__cli_prog, registered);
+            free(chosen);
+            return false;
+        }
+        for (size_t j = 0; j < registered; j++)
+            if (dt_scenario_at(j) == s)
+                chosen[j] = true;
+    }
+    size_t n = 0;
+    for (size_t j = 0; j < registered; j++)
+        if (all || chosen[j])
+            n++;
+    const dt_scenario **list = NULL;
+    if (n > 0) {
+        list = malloc(n * sizeof *list);
+        if (!list) {
+            free(chosen);
+            dt__cli_internal("out of memory");
+            return false;
+        }
+    }
+    n = 0;
+    for (size_t j = 0; j < registered; j++)
+        if (all || chosen[j])
+            list[n++] = dt_scenario_at(j);
+    free(chosen);
+    *out = list;
+    *count = n;
+    return true;
+}
+
+bool dt__cli_one_scenario(const char *command, const dt__cli_args *args,
+                          const dt_scenario **out)
+{
+    if (args->positional_count != 1) {
+        dt__cli_usage("%s: expected one scenario name, got %zu arguments; "
+                      "`%s list` shows the registered scenarios", command,
+                      args->positional_count, dt__cli_prog);
+        return false;
+    }
+    *out = dt_scenario_find(args->positional[0]);
+    if (!*out) {
+        dt__cli_usage("scenario `%s` is not registered; `%s list` shows the "
+                      "%zu registered scenarios", args->positional[0],
+                      dt__cli_prog, dt_scenario_count());
+        return false;
+    }
+    return true;
+}
+
+unsigned dt__cli_default_jobs(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    if (n < 1)
+        n = 1;
+    if (n > DT__CLI_JOBS_DEFAULT_MAX)
+        n = DT__CLI_JOBS_DEFAULT_MAX;
+    return (unsigned)n;
+}
+
+bool dt__cli_write_atomic(const char *what, const char *path,
+                          bool (*write)(FILE *out, void *ctx), void *ctx)
+{
+    char tmp[DT__CLI_PATH_MAX + 32];
+    snprintf(tmp, sizeof tmp, "%s.tmp-%ld", path, (long)getpid());
+    FILE *f = fopen(tmp, "w");
+    if (!f) {
+        dt__cli_internal("%s: cannot create `%s`: %s", what, tmp,
+                         strerror(errno));
+        return false;
+    }
+    bool ok = write(f, ctx);
+    ok = fflush(f) == 0 && ok && !ferror(f);
+    ok = fclose(f) == 0 && ok;
+    if (ok && rename(tmp, path) != 0)
+        ok = false;
+    if (!ok) {
+        int e = errno;
+        remove(tmp);
+        dt__cli_internal("%s: cannot write `%s`: %s", what, path,
+                         strerror(e));
+        return false;
+    }
+    return true;
+}
+
+double dt__cli_now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}

@@ -1,0 +1,52 @@
+/* droptest CLI — `list`: the registered scenarios. */
+#include <string.h>
+
+#include "cli.h"
+#include "json.h"
+
+int dt__cli_list(int argc, char **argv)
+{
+    enum { OPT_JSON, OPT_COUNT };
+    dt__cli_opt opts[OPT_COUNT] = {
+        [OPT_JSON] = {.name = "--json"},
+    };
+    dt__cli_args args;
+    if (!dt__cli_parse(argc, argv, opts, OPT_COUNT, &args))
+        return DT__EXIT_USAGE;
+    if (args.help)
+        return dt__cli_help("list");
+    if (args.positional_count > 0)
+        return dt__cli_usage("list: takes no arguments (got `%s`)",
+                             args.positional[0]);
+
+    size_t n = dt_scenario_count();
+    /* Columns as wide as the longest name, so the list reads as a table. */
+    int name_width = 8;
+    for (size_t i = 0; i < n; i++) {
+        size_t len = strlen(dt_scenario_at(i)->name);
+        if ((int)len > name_width)
+            name_width = (int)len;
+    }
+    for (size_t i = 0; i < n; i++) {
+        const dt_scenario *s = dt_scenario_at(i);
+        const char *desc = s->description ? s->description : "";
+        if (opts[OPT_JSON].seen) {
+            fputs("{\"name\":", stdout);
+            dt__json_string(stdout, s->name);
+            fputs(",\"expected\":", stdout);
+            dt__json_string(stdout, dt__cli_expected_name(s));
+            fputs(",\"description\":", stdout);
+            dt__json_string(stdout, desc);
+            fputs(",\"site\":", stdout);
+            char site[512];
+            snprintf(site, sizeof site, "%s:%d",
+                     s->site.file ? s->site.file : "?", s->site.line);
+            dt__json_string(stdout, site);
+            fputs("}\n", stdout);
+        } else {
+            printf("%-*s  %-17s  %s\n", name_width, s->name,
+                   dt__cli_expected_name(s), desc);
+        }
+    }
+    return DT__EXIT_OK;
+}

@@ -1,0 +1,184 @@
+/* droptest CLI — printing one run: its result for people and for tools,
+ * and the command that replays it. */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "json.h"
+
+const char *dt__cli_expected_name(const dt_scenario *s)
+{
+    dt_failure_kind kind;
+    if (!dt_scenario_expected(s, &kind) || kind == DT_FAIL_KIND_COUNT)
+        return "pass";
+    return dt_failure_kind_name(kind);
+}
+
+const char *dt__cli_verdict_name(bool passed, dt_failure_kind verdict)
+{
+    if (passed || verdict >= DT_FAIL_KIND_COUNT)
+        return "pass";
+    return dt_failure_kind_name(verdict);
+}
+
+void dt__cli_shell_word(FILE *out, const char *w)
+{
+    bool plain = w[0] != '\0';
+    for (const char *p = w; *p && plain; p++)
+        plain = strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                       "0123456789_-./:,=+@%", *p) != NULL;
+    if (plain) {
+        fputs(w, out);
+        return;
+    }
+    fputc('\'', out);
+    for (const char *p = w; *p; p++) {
+        if (*p == '\'')
+            fputs("'\\''", out);
+        else
+            fputc(*p, out);
+    }
+    fputc('\'', out);
+}
+
+void dt__cli_print_double(FILE *out, double v)
+{
+    /* The shortest of two precisions that reads back exactly, so that a
+     * printed --abort-prob replays the same run. */
+    char buf[64];
+    snprintf(buf, sizeof buf, "%.15g", v);
+    if (strtod(buf, NULL) != v)
+        snprintf(buf, sizeof buf, "%.17g", v);
+    fputs(buf, out);
+}
+
+void dt__cli_print_abort_list(FILE *out, const uint64_t *list, size_t count)
+{
+    for (size_t i = 0; i < count; i++)
+        fprintf(out, "%s%" PRIu64, i ? "," : "", list[i]);
+}
+
+void dt__cli_json_abort_list(FILE *out, const uint64_t *list, size_t count)
+{
+    fputc('[', out);
+    for (size_t i = 0; i < count; i++) {
+        if (i)
+            fputc(',', out);
+        dt__json_u64(out, list[i]);
+    }
+    fputc(']', out);
+}
+
+void dt__cli_print_run_command(FILE *out, const char *scenario,
+                               const dt_sim_config *c)
+{
+    char strategy[64];
+    dt_strategy_format(&c->strategy, strategy, sizeof strategy);
+    dt__cli_shell_word(out, dt__cli_prog);
+    fputs(" run ", out);
+    dt__cli_shell_word(out, scenario);
+    fprintf(out, " --seed %" PRIu64 " --strategy %s", c->seed, strategy);
+    if (c->abort_at_count > 0) {
+        fputs(" --abort-at ", out);
+        dt__cli_print_abort_list(out, c->abort_at, c->abort_at_count);
+    }
+    if (c->abort_prob > 0.0) {
+        fputs(" --abort-prob ", out);
+        dt__cli_print_double(out, c->abort_prob);
+    }
+    if (c->exit_mode)
+        fputs(" --exit-mode", out);
+}
+
+void dt__cli_print_failure(FILE *out, dt_failure_kind kind,
+                           const char *summary, const char *details)
+{
+    fprintf(out, "  %s: %s\n", dt_failure_kind_name(kind), summary);
+    if (!details)
+        return;
+    /* Details come as lines already indented by two; indent them under
+     * their failure. */
+    const char *p = details;
+    while (*p) {
+        const char *nl = strchr(p, '\n');
+        size_t len = nl ? (size_t)(nl - p) : strlen(p);
+        fprintf(out, "    %.*s\n", (int)len, p);
+        p += len + (nl ? 1 : 0);
+    }
+}
+
+void dt__cli_print_result(FILE *out, const dt_scenario *s,
+                          const dt_sim_config *c, const dt_sim_result *r)
+{
+    fprintf(out, "scenario:     %s (expected: %s)\n", s->name,
+            dt__cli_expected_name(s));
+    fprintf(out, "verdict:      %s\n",
+            dt__cli_verdict_name(r->passed, r->verdict));
+    for (size_t i = 0; i < r->failure_count; i++)
+        dt__cli_print_failure(out, r->failures[i].kind,
+                              r->failures[i].summary,
+                              r->failures[i].details);
+    fprintf(out, "trace hash:   %016" PRIx64 "\n", r->trace_hash);
+    fprintf(out, "await points: %" PRIu64 " (%" PRIu64 " where no abort "
+                 "could land), aborts injected: %" PRIu64 "\n",
+            r->await_points, r->await_skipped, r->aborts_injected);
+    fprintf(out, "virtual time: %" PRIu64 ".%06" PRIu64 " ms\n",
+            r->virtual_time_ns / 1000000, r->virtual_time_ns % 1000000);
+    fprintf(out, "replay:       ");
+    dt__cli_print_run_command(out, s->name, c);
+    fputc('\n', out);
+}
+
+void dt__cli_print_result_json(FILE *out, const dt_scenario *s,
+                               const dt_sim_config *c,
+                               const dt_sim_result *r)
+{
+    char strategy[64];
+    dt_strategy_format(&c->strategy, strategy, sizeof strategy);
+    fputs("{\"scenario\":", out);
+    dt__json_string(out, s->name);
+    fputs(",\"seed\":", out);
+    dt__json_u64(out, c->seed);
+    fputs(",\"strategy\":", out);
+    dt__json_string(out, strategy);
+    fputs(",\"abort_at\":", out);
+    dt__cli_json_abort_list(out, c->abort_at, c->abort_at_count);
+    fputs(",\"abort_prob\":", out);
+    dt__cli_print_double(out, c->abort_prob);
+    fprintf(out, ",\"exit_mode\":%s", c->exit_mode ? "true" : "false");
+    fputs(",\"expected\":", out);
+    dt__json_string(out, dt__cli_expected_name(s));
+    fputs(",\"verdict\":", out);
+    dt__json_string(out, dt__cli_verdict_name(r->passed, r->verdict));
+    fputs(",\"failures\":[", out);
+    for (size_t i = 0; i < r->failure_count; i++) {
+        fputs(i ? ",{\"kind\":" : "{\"kind\":", out);
+        dt__json_string(out, dt_failure_kind_name(r->failures[i].kind));
+        fputs(",\"summary\":", out);
+        dt__json_string(out, r->failures[i].summary);
+        fputs(",\"details\":", out);
+        dt__json_string(out, r->failures[i].details
+                                 ? r->failures[i].details : "");
+        fputc('}', out);
+    }
+    fputs("],\"trace_hash\":", out);
+    dt__json_hex64(out, r->trace_hash);
+    fputs(",\"await_points\":", out);
+    dt__json_u64(out, r->await_points);
+    fputs(",\"await_skipped\":", out);
+    dt__json_u64(out, r->await_skipped);
+    fputs(",\"aborts_injected\":", out);
+    dt__json_u64(out, r->aborts_injected);
+    fputs(",\"injected_at\":", out);
+    size_t injected = r->injection_count < DT_ABORT_AT_MAX
+                          ? r->injection_count : DT_ABORT_AT_MAX;
+    dt__cli_json_abort_list(out, r->injected_at, injected);
+    fputs(",\"steps\":", out);
+    dt__json_u64(out, r->steps);
+    fputs(",\"virtual_time_ns\":", out);
+    dt__json_u64(out, r->virtual_time_ns);
+    fputs(",\"end\":", out);
+    dt__json_string(out, dt_run_end_name(r->end));
+    fputs("}\n", out);
+}

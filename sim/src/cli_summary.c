@@ -1,0 +1,387 @@
+/* droptest CLI — what a campaign found, per scenario: the text summary or
+ * JSON lines, the JUnit report, and repro files of distinct failures. */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cli.h"
+#include "json.h"
+
+typedef struct dt__verdict {
+    const char *expected;   /* "pass" or a kind */
+    const char *got;
+    bool met;
+    bool skipped;           /* a shard without runs of the scenario */
+} dt__verdict;
+
+/* got: the expected kind if it was found, else the lowest-rank kind found,
+ * else pass. Met: expected pass and no run failed, or the expected kind
+ * was found in at least one run. */
+static dt__verdict dt__verdict_of(const dt__campaign *c,
+                                  const dt__campaign_tally *t, size_t s)
+{
+    dt__verdict v;
+    v.expected = dt__cli_expected_name(c->scenarios[s]);
+    v.skipped = false;
+    dt_failure_kind want = DT_FAIL_KIND_COUNT;
+    if (!dt_scenario_expected(c->scenarios[s], &want))
+        want = DT_FAIL_KIND_COUNT;
+    dt_failure_kind got = DT_FAIL_KIND_COUNT;
+    if (want != DT_FAIL_KIND_COUNT && t->kind_runs[want] > 0) {
+        got = want;
+    } else {
+        for (int k = 0; k < DT_FAIL_KIND_COUNT; k++)
+            if (t->kind_runs[k] > 0 &&
+                (got == DT_FAIL_KIND_COUNT ||
+                 dt_failure_kind_rank((dt_failure_kind)k) <
+                     dt_failure_kind_rank(got)))
+                got = (dt_failure_kind)k;
+    }
+    v.got = dt__cli_verdict_name(got == DT_FAIL_KIND_COUNT, got);
+    if (want == DT_FAIL_KIND_COUNT)
+        v.met = t->failing_runs == 0;
+    else
+        v.met = t->kind_runs[want] > 0;
+    /* A shard may hold no seed of a scenario: nothing to judge there; the
+     * other shards judge it. */
+    if (t->runs == 0 && c->shard_count > 1) {
+        v.met = true;
+        v.skipped = true;
+    }
+    return v;
+}
+
+static void dt__failure_config(const dt__campaign_failure *f,
+                               dt_sim_config *config)
+{
+    *config = f->config;
+    config->abort_at = f->abort_at;
+}
+
+/* DIR/<scenario, / as _>-<kind>-<seed>-<aborts or base>.repro */
+static void dt__repro_path(const char *dir, const dt_scenario *s,
+                           const dt__campaign_failure *f, char *buf,
+                           size_t size)
+{
+    char name[256];
+    snprintf(name, sizeof name, "%s", s->name);
+    for (char *p = name; *p; p++)
+        if (*p == '/')
+            *p = '_';
+    char aborts[256] = "base";
+    size_t n = f->config.abort_at_count, len = 0;
+    for (size_t i = 0; i < n && len < sizeof aborts - 24; i++)
+        len += (size_t)snprintf(aborts + len, sizeof aborts - len,
+                                "%s%" PRIu64, i ? "_" : "", f->abort_at[i]);
+    snprintf(buf, size, "%s/%s-%s-%" PRIu64 "-%s.repro", dir, name,
+             dt_failure_kind_name(f->kind), f->config.seed, aborts);
+}
+
+/* ---- text ---------------------------------------------------------------- */
+
+static void dt__print_scenario_text(const dt__campaign *c,
+                                    const dt__campaign_outcome *o, size_t s,
+                                    const dt__summary_opts *opts)
+{
+    const dt_scenario *sc = c->scenarios[s];
+    const dt__campaign_tally *t = &o->tallies[s];
+    dt__verdict v = dt__verdict_of(c, t, s);
+    printf("%-6s %s: expected %s, got %s%s\n",
+           v.skipped ? "SKIP" : v.met ? "OK" : "UNMET", sc->name, v.expected,
+           v.got, v.skipped ? " (no seed of it in this shard)" : "");
+    printf("       %" PRIu64 " runs over %" PRIu64 " seeds, %" PRIu64
+           " await points%s\n",
+           t->runs, t->seeds, t->await_points,
+           t->capped ? " (cut at --max-runs)" : "");
+    if (t->failing_runs > 0) {
+        printf("       failures:");
+        for (int k = 0; k < DT_FAIL_KIND_COUNT; k++)
+            if (t->kind_runs[k] > 0)
+                printf(" %s in %" PRIu64 " runs;",
+                       dt_failure_kind_name((dt_failure_kind)k),
+                       t->kind_runs[k]);
+        printf(" %" PRIu64 " failing runs\n", t->failing_runs);
+    }
+    for (size_t i = 0; i < t->distinct_count; i++) {
+        const dt__campaign_failure *f = &t->distinct[i];
+        dt_sim_config config;
+        dt__failure_config(f, &config);
+        printf("       %s: %s\n", dt_failure_kind_name(f->kind), f->summary);
+        printf("         replay: ");
+        dt__cli_print_run_command(stdout, sc->name, &config);
+        putchar('\n');
+        if (opts->repro_dir) {
+            char path[DT__CLI_PATH_MAX];
+            dt__repro_path(opts->repro_dir, sc, f, path, sizeof path);
+            printf("         repro:  ");
+            dt__cli_shell_word(stdout, dt__cli_prog);
+            fputs(" replay ", stdout);
+            dt__cli_shell_word(stdout, path);
+            putchar('\n');
+        }
+    }
+    if (t->distinct_dropped > 0)
+        printf("       (%" PRIu64 " more distinct failures not shown)\n",
+               t->distinct_dropped);
+}
+
+/* ---- JSON ---------------------------------------------------------------- */
+
+static void dt__json_failure_run(FILE *out, const dt__campaign_failure *f,
+                                 const char *scenario)
+{
+    char strategy[64];
+    dt_strategy_format(&f->config.strategy, strategy, sizeof strategy);
+    dt_sim_config config;
+    dt__failure_config(f, &config);
+    fputs("{\"kind\":", out);
+    dt__json_string(out, dt_failure_kind_name(f->kind));
+    fputs(",\"summary\":", out);
+    dt__json_string(out, f->summary);
+    fputs(",\"seed\":", out);
+    dt__json_u64(out, f->config.seed);
+    fputs(",\"strategy\":", out);
+    dt__json_string(out, strategy);
+    fputs(",\"abort_at\":", out);
+    dt__cli_json_abort_list(out, f->abort_at, f->config.abort_at_count);
+    fputs(",\"abort_prob\":", out);
+    dt__cli_print_double(out, f->config.abort_prob);
+    fputs(",\"trace_hash\":", out);
+    dt__json_hex64(out, f->trace_hash);
+    fputs(",\"run_verdict\":", out);
+    dt__json_string(out, dt__cli_verdict_name(false, f->run_verdict));
+    /* The replay command as one string, for tools that show it. */
+    char *cmd = NULL;
+    size_t cmd_len = 0;
+    FILE *mem = open_memstream(&cmd, &cmd_len);
+    if (mem) {
+        dt__cli_print_run_command(mem, scenario, &config);
+        fclose(mem);
+        fputs(",\"command\":", out);
+        dt__json_string(out, cmd);
+    }
+    free(cmd);
+    fputc('}', out);
+}
+
+static void dt__print_scenario_json(const dt__campaign *c,
+                                    const dt__campaign_outcome *o, size_t s)
+{
+    const dt_scenario *sc = c->scenarios[s];
+    const dt__campaign_tally *t = &o->tallies[s];
+    dt__verdict v = dt__verdict_of(c, t, s);
+    FILE *out = stdout;
+    fputs("{\"scenario\":", out);
+    dt__json_string(out, sc->name);
+    fputs(",\"command\":", out);
+    dt__json_string(out, c->command);
+    fputs(",\"expected\":", out);
+    dt__json_string(out, v.expected);
+    fputs(",\"got\":", out);
+    dt__json_string(out, v.got);
+    fprintf(out, ",\"met\":%s,\"skipped\":%s", v.met ? "true" : "false",
+            v.skipped ? "true" : "false");
+    fputs(",\"runs\":", out);
+    dt__json_u64(out, t->runs);
+    fputs(",\"failing_runs\":", out);
+    dt__json_u64(out, t->failing_runs);
+    fputs(",\"seeds\":", out);
+    dt__json_u64(out, t->seeds);
+    fputs(",\"await_points\":", out);
+    dt__json_u64(out, t->await_points);
+    fprintf(out, ",\"capped\":%s,\"time_limited\":%s",
+            t->capped ? "true" : "false", o->time_limited ? "true" : "false");
+    fputs(",\"failures\":{", out);
+    bool first = true;
+    for (int k = 0; k < DT_FAIL_KIND_COUNT; k++) {
+        if (t->kind_runs[k] == 0)
+            continue;
+        if (!first)
+            fputc(',', out);
+        first = false;
+        dt__json_string(out, dt_failure_kind_name((dt_failure_kind)k));
+        fputc(':', out);
+        dt__json_u64(out, t->kind_runs[k]);
+    }
+    fputs("},\"repro\":", out);
+    if (t->has_first)
+        dt__json_failure_run(out, &t->first, sc->name);
+    else
+        fputs("null", out);
+    fputs(",\"distinct\":[", out);
+    for (size_t i = 0; i < t->distinct_count; i++) {
+        if (i)
+            fputc(',', out);
+        dt__json_failure_run(out, &t->distinct[i], sc->name);
+    }
+    fputs("]}\n", out);
+}
+
+/* ---- JUnit --------------------------------------------------------------- */
+
+typedef struct dt__junit_ctx {
+    const dt__campaign *c;
+    const dt__campaign_outcome *o;
+} dt__junit_ctx;
+
+static void dt__xml_text(FILE *out, const char *s)
+{
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        switch (*p) {
+        case '&': fputs("&amp;", out); break;
+        case '<': fputs("&lt;", out); break;
+        case '>': fputs("&gt;", out); break;
+        case '"': fputs("&quot;", out); break;
+        case '\'': fputs("&apos;", out); break;
+        default:
+            /* XML 1.0 allows no control characters but tab and newline. */
+            if (*p < 0x20 && *p != '\t' && *p != '\n')
+                fputc('?', out);
+            else
+                fputc(*p, out);
+        }
+    }
+}
+
+static bool dt__write_junit(FILE *out, void *ctx_)
+{
+    const dt__junit_ctx *ctx = ctx_;
+    const dt__campaign *c = ctx->c;
+    size_t unmet = 0;
+    for (size_t s = 0; s < c->scenario_count; s++)
+        if (!dt__verdict_of(c, &ctx->o->tallies[s], s).met)
+            unmet++;
+    fprintf(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    fprintf(out, "<testsuites name=\"droptest\" tests=\"%zu\" "
+                 "failures=\"%zu\">\n", c->scenario_count, unmet);
+    fprintf(out, "  <testsuite name=\"droptest\" tests=\"%zu\" "
+                 "failures=\"%zu\" errors=\"0\" skipped=\"0\">\n",
+            c->scenario_count, unmet);
+    for (size_t s = 0; s < c->scenario_count; s++) {
+        const dt_scenario *sc = c->scenarios[s];
+        const dt__campaign_tally *t = &ctx->o->tallies[s];
+        dt__verdict v = dt__verdict_of(c, t, s);
+        fputs("    <testcase classname=\"droptest.", out);
+        dt__xml_text(out, c->command);
+        fputs("\" name=\"", out);
+        dt__xml_text(out, sc->name);
+        fputs("\">\n", out);
+        if (!v.met) {
+            char msg[256];
+            snprintf(msg, sizeof msg, "expected %s, got %s", v.expected,
+                     v.got);
+            fputs("      <failure type=\"unmet\" message=\"", out);
+            dt__xml_text(out, msg);
+            fputs("\">", out);
+            fprintf(out, "%s: %s over %" PRIu64 " runs\n", sc->name, msg,
+                    t->runs);
+            if (t->has_first) {
+                dt_sim_config config;
+                dt__failure_config(&t->first, &config);
+                dt__xml_text(out, dt_failure_kind_name(t->first.kind));
+                fputs(": ", out);
+                dt__xml_text(out, t->first.summary);
+                fputs("\nreplay: ", out);
+                char *cmd = NULL;
+                size_t len = 0;
+                FILE *mem = open_memstream(&cmd, &len);
+                if (mem) {
+                    dt__cli_print_run_command(mem, sc->name, &config);
+                    fclose(mem);
+                    dt__xml_text(out, cmd);
+                }
+                free(cmd);
+                fputc('\n', out);
+            }
+            fputs("</failure>\n", out);
+        }
+        fputs("      <system-out>", out);
+        fprintf(out, "runs %" PRIu64 ", seeds %" PRIu64 ", await points %"
+                     PRIu64 ", failing runs %" PRIu64,
+                t->runs, t->seeds, t->await_points, t->failing_runs);
+        fputs("</system-out>\n    </testcase>\n", out);
+    }
+    fputs("  </testsuite>\n</testsuites>\n", out);
+    return !ferror(out);
+}
+
+/* ---- repro files --------------------------------------------------------- */
+
+static bool dt__write_repros(const dt__campaign *c,
+                             const dt__campaign_outcome *o, const char *dir)
+{
+    if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
+        dt__cli_internal("--repro-dir: cannot create `%s`: %s", dir,
+                         strerror(errno));
+        return false;
+    }
+    bool ok = true;
+    for (size_t s = 0; s < c->scenario_count && ok; s++) {
+        const dt__campaign_tally *t = &o->tallies[s];
+        for (size_t i = 0; i < t->distinct_count && ok; i++) {
+            const dt__campaign_failure *f = &t->distinct[i];
+            dt_repro r;
+            memset(&r, 0, sizeof r);
+            snprintf(r.scenario, sizeof r.scenario, "%s",
+                     c->scenarios[s]->name);
+            r.seed = f->config.seed;
+            r.strategy = f->config.strategy;
+            memcpy(r.abort_at, f->abort_at, sizeof r.abort_at);
+            r.abort_at_count = f->config.abort_at_count;
+            r.abort_prob = f->config.abort_prob;
+            r.exit_mode = f->config.exit_mode;
+            r.trace_hash = f->trace_hash;
+            r.passed = false;
+            /* The run's verdict, not the failure's kind: replay holds a
+             * run to its verdict. */
+            r.verdict = f->run_verdict;
+            char path[DT__CLI_PATH_MAX], err[512];
+            dt__repro_path(dir, c->scenarios[s], f, path, sizeof path);
+            if (dt_repro_save(path, &r, err, sizeof err) != DT_OK) {
+                dt__cli_internal("--repro-dir: %s", err);
+                ok = false;
+            }
+        }
+    }
+    return ok;
+}
+
+int dt__campaign_report(const dt__campaign *c,
+                        const dt__campaign_outcome *o,
+                        const dt__summary_opts *opts)
+{
+    size_t met = 0;
+    uint64_t runs = 0;
+    for (size_t s = 0; s < c->scenario_count; s++) {
+        if (dt__verdict_of(c, &o->tallies[s], s).met)
+            met++;
+        runs += o->tallies[s].runs;
+        if (opts->json)
+            dt__print_scenario_json(c, o, s);
+        else
+            dt__print_scenario_text(c, o, s, opts);
+    }
+    if (!opts->json) {
+        printf("%s: %zu scenarios, %zu met, %zu unmet; %" PRIu64 " runs",
+               c->command, c->scenario_count, met, c->scenario_count - met,
+               runs);
+        if (o->worker_deaths)
+            printf("; %" PRIu64 " worker processes died and were replaced",
+                   o->worker_deaths);
+        if (o->time_limited)
+            printf("; stopped at the time limit");
+        putchar('\n');
+    }
+    int code = met == c->scenario_count ? DT__EXIT_OK : DT__EXIT_FAIL;
+    if (opts->junit_path) {
+        dt__junit_ctx ctx = {c, o};
+        if (!dt__cli_write_atomic("--junit", opts->junit_path,
+                                  dt__write_junit, &ctx))
+            code = DT__EXIT_INTERNAL;
+    }
+    if (opts->repro_dir && !dt__write_repros(c, o, opts->repro_dir))
+        code = DT__EXIT_INTERNAL;
+    return code;
+}

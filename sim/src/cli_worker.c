@@ -1,0 +1,190 @@
+/* droptest CLI — a campaign's worker process and the runs of one unit.
+ *
+ * Workers are forked so that a crash of the code under test (a signal the
+ * runtime cannot turn into a result, an exit, an abort()) ends one worker,
+ * not the campaign. Each run goes back to the parent as one small record;
+ * text travels only for the first failure of each kind per assignment,
+ * which is all the summary needs. */
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <xxhash.h>
+
+#include "cli.h"
+
+_Static_assert(DT_FAIL_KIND_COUNT <= 32, "failure kinds fit a 32-bit mask");
+
+/* A fuzz run draws at most this many indices to fill its abort set (a
+ * draw that repeats an index is skipped). */
+#define DT__FUZZ_DRAWS_MAX (4 * DT_ABORT_AT_MAX)
+
+bool dt__cli_read_all(int fd, void *buf, size_t len)
+{
+    char *p = buf;
+    while (len > 0) {
+        ssize_t n = read(fd, p, len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return false;
+        p += n;
+        len -= (size_t)n;
+    }
+    return true;
+}
+
+bool dt__cli_write_all(int fd, const void *buf, size_t len)
+{
+    const char *p = buf;
+    while (len > 0) {
+        ssize_t n = write(fd, p, len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return false;
+        p += n;
+        len -= (size_t)n;
+    }
+    return true;
+}
+
+uint64_t dt__campaign_variants(const dt__campaign *c, uint64_t points)
+{
+    if (c->mode == DT__CAMPAIGN_EXPLORE)
+        return points;
+    return points ? DT__FUZZ_RUNS_PER_SEED : 0;
+}
+
+/* A draw of a fuzz run: XXH3 of its coordinates, written little-endian so
+ * that a campaign seed means the same runs on every machine. */
+static uint64_t dt__fuzz_draw(uint64_t campaign_seed, uint64_t seed,
+                              uint64_t run, uint64_t draw)
+{
+    uint64_t words[3] = {seed, run, draw};
+    unsigned char bytes[sizeof words];
+    for (size_t w = 0; w < 3; w++)
+        for (size_t b = 0; b < 8; b++)
+            bytes[w * 8 + b] = (unsigned char)(words[w] >> (8 * b));
+    return XXH3_64bits_withSeed(bytes, sizeof bytes, campaign_seed);
+}
+
+void dt__campaign_config(const dt__campaign *c, const dt__unit_key *key,
+                         uint64_t run, uint64_t points,
+                         dt_sim_config *config,
+                         uint64_t abort_buf[DT_ABORT_AT_MAX])
+{
+    dt_sim_config_init(config);
+    config->seed = key->seed;
+    config->strategy = c->strategy;
+    if (run == 0)
+        return; /* the baseline: no abort, it counts the points */
+    config->abort_at = abort_buf;
+    if (c->mode == DT__CAMPAIGN_EXPLORE) {
+        abort_buf[0] = run - 1;
+        config->abort_at_count = 1;
+        return;
+    }
+    uint64_t want = 1 + dt__fuzz_draw(c->fuzz_seed, key->seed, run, 0) %
+                            c->fuzz_max_aborts;
+    if (want > points)
+        want = points;
+    size_t n = 0;
+    for (uint64_t d = 1; n < want && d <= DT__FUZZ_DRAWS_MAX; d++) {
+        uint64_t k = dt__fuzz_draw(c->fuzz_seed, key->seed, run, d) % points;
+        bool seen = false;
+        for (size_t i = 0; i < n && !seen; i++)
+            seen = abort_buf[i] == k;
+        if (!seen)
+            abort_buf[n++] = k;
+    }
+    config->abort_at_count = n;
+    config->abort_prob = c->abort_prob;
+}
+
+static void dt__worker_send(int fd, const dt__wire_msg *m, const char *summary,
+                            const char *details)
+{
+    /* One write per message: fewer system calls, and a worker that dies
+     * leaves whole records behind more often. */
+    char buf[sizeof *m + 256 + DT__CAMPAIGN_DETAILS_MAX];
+    size_t len = sizeof *m;
+    memcpy(buf, m, sizeof *m);
+    if (m->type == DT__WIRE_TEXT) {
+        memcpy(buf + len, summary, m->summary_len);
+        len += m->summary_len;
+        memcpy(buf + len, details, m->details_len);
+        len += m->details_len;
+    }
+    if (!dt__cli_write_all(fd, buf, len))
+        _exit(0); /* the parent is gone: nobody wants the rest */
+}
+
+static void dt__worker_text(int fd, uint64_t unit, uint64_t run,
+                            const dt_sim_failure *f)
+{
+    dt__wire_msg m;
+    memset(&m, 0, sizeof m);
+    m.type = DT__WIRE_TEXT;
+    m.unit = unit;
+    m.run = run;
+    m.kind = (uint32_t)f->kind;
+    size_t s = strnlen(f->summary, sizeof f->summary - 1);
+    size_t d = f->details ? strlen(f->details) : 0;
+    if (d > DT__CAMPAIGN_DETAILS_MAX)
+        d = DT__CAMPAIGN_DETAILS_MAX;
+    m.summary_len = (uint32_t)s;
+    m.details_len = (uint32_t)d;
+    dt__worker_send(fd, &m, f->summary, f->details ? f->details : "");
+}
+
+_Noreturn void dt__campaign_worker(const dt__campaign *c, int cmd_fd,
+                                   int res_fd)
+{
+    dt_sim_result r;
+    dt_sim_result_init(&r);
+    for (;;) {
+        dt__wire_assign a;
+        if (!dt__cli_read_all(cmd_fd, &a, sizeof a))
+            _exit(0); /* the campaign is over */
+        const dt_scenario *s = c->scenarios[a.key.scenario];
+        uint64_t points = a.points;
+        uint32_t texts_sent = 0;
+        for (uint64_t run = a.run_first; run < a.run_end; run++) {
+            if (run > 0 && run > dt__campaign_variants(c, points))
+                break;
+            dt_sim_config config;
+            uint64_t abort_buf[DT_ABORT_AT_MAX];
+            dt__campaign_config(c, &a.key, run, points, &config, abort_buf);
+            if (dt_sim_run(s, &config, &r) != DT_OK)
+                _exit(DT__EXIT_INTERNAL); /* the parent reports it */
+            if (run == 0)
+                points = r.await_points;
+            uint32_t kinds = 0;
+            for (size_t i = 0; i < r.failure_count; i++) {
+                uint32_t bit = UINT32_C(1) << r.failures[i].kind;
+                kinds |= bit;
+                if (!(texts_sent & bit)) {
+                    texts_sent |= bit;
+                    dt__worker_text(res_fd, a.unit, run, &r.failures[i]);
+                }
+            }
+            dt__wire_msg m;
+            memset(&m, 0, sizeof m);
+            m.type = DT__WIRE_RUN;
+            m.unit = a.unit;
+            m.run = run;
+            m.trace_hash = r.trace_hash;
+            m.await_points = r.await_points;
+            m.kinds = kinds;
+            m.verdict = r.passed ? DT_FAIL_KIND_COUNT : (uint32_t)r.verdict;
+            dt__worker_send(res_fd, &m, NULL, NULL);
+        }
+        dt__wire_msg done;
+        memset(&done, 0, sizeof done);
+        done.type = DT__WIRE_UNIT_DONE;
+        done.unit = a.unit;
+        done.await_points = points;
+        dt__worker_send(res_fd, &done, NULL, NULL);
+    }
+}
