@@ -11,9 +11,11 @@ set -u
 
 test_name=$1
 BIN=$2
-PLAIN=$3
+EMPTY=$3
+BUILTIN=$4
 case $BIN in /*) ;; *) BIN=$(pwd)/$BIN ;; esac
-case $PLAIN in /*) ;; *) PLAIN=$(pwd)/$PLAIN ;; esac
+case $EMPTY in /*) ;; *) EMPTY=$(pwd)/$EMPTY ;; esac
+case $BUILTIN in /*) ;; *) BUILTIN=$(pwd)/$BUILTIN ;; esac
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/droptest-cli.XXXXXX") || exit 99
 trap 'rm -rf "$T"' EXIT
@@ -163,13 +165,21 @@ t_list_prints_scenarios() {
 }
 
 t_empty_binary_explores_nothing() {
-    dt "$PLAIN" list; expect_rc 0
+    dt "$EMPTY" list; expect_rc 0
     [ ! -s out ] || fail "list of a binary without scenarios printed something"
-    dt "$PLAIN" explore --all; expect_rc 0
-    dt "$PLAIN" explore --all --json; expect_rc 0
+    dt "$EMPTY" explore --all; expect_rc 0
+    dt "$EMPTY" explore --all --json; expect_rc 0
     [ ! -s out ] || fail "explore --all --json without scenarios printed lines"
-    dt "$PLAIN" check-determinism --all; expect_rc 0
-    dt "$PLAIN" --help; expect_rc 0
+    dt "$EMPTY" check-determinism --all; expect_rc 0
+    dt "$EMPTY" --help; expect_rc 0
+}
+
+# The repo's own binary: the README's main job meets every expectation.
+t_builtin_explore_all_meets_expectations() {
+    dt "$BUILTIN" explore --all --seeds 4 --json; expect_rc 0
+    [ "$(grep -c '"met":true' out)" -ge 4 ] \
+        || fail "explore --all of the built-in scenarios: not every line met"
+    ! grep -q '"met":false' out || fail "a built-in scenario was unmet"
 }
 
 # ---- run ---------------------------------------------------------------------
@@ -424,7 +434,8 @@ case $test_name in
     explore_crash_contained|explore_unmet_exits_one|explore_shards_add_up|\
     explore_junit_well_formed|explore_repro_dir_replays|\
     replay_refuses_bad_files|replay_detects_changed_hash|\
-    minimize_keeps_kind|check_determinism|fuzz_reproducible)
+    minimize_keeps_kind|check_determinism|fuzz_reproducible|\
+    builtin_explore_all_meets_expectations)
         "t_$test_name"
         echo "ok $test_name"
         ;;
