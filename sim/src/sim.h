@@ -34,7 +34,6 @@ typedef struct dt__sim {
     uint64_t change_points[16];
     size_t change_point_count, change_point_next;
     uint64_t steps;          /* RESUME events so far */
-    uint64_t last_resumed;   /* task seq */
 
     /* Replay: the next listed decision. */
     size_t decision_next;
@@ -42,7 +41,6 @@ typedef struct dt__sim {
     /* What the checks saw along the way. */
     bool stalled;
     bool step_limited;
-    bool root_shutdown_seen;
     uint64_t growth_reported_seq[8];
     size_t growth_reported_count;
     uint64_t blocking_reported;
@@ -62,7 +60,7 @@ extern const dt_driver dt__sim_driver;
 
 /* Choices by strategy (strategy.c). */
 size_t dt__strategy_choose(dt__sim *sim, const dt_choice *choice);
-bool dt__strategy_start(dt__sim *sim);
+void dt__strategy_start(dt__sim *sim);
 /* PCT: a slice begins (sim->steps already counts it). */
 void dt__pct_on_resume(dt__sim *sim, uint64_t task_seq);
 void dt__strategy_finish(dt__sim *sim);

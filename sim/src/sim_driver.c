@@ -69,21 +69,6 @@ static uint64_t dt__sim_next_listed(const dt__sim *sim, uint64_t after)
     return UINT64_MAX;
 }
 
-typedef struct dt__name_lookup {
-    uint64_t seq;
-    const char *name;
-} dt__name_lookup;
-
-static bool dt__find_name(void *ctx, const dt_ledger_entry *e)
-{
-    dt__name_lookup *l = ctx;
-    if (e->kind == DT_OBJ_TASK && e->seq == l->seq) {
-        l->name = e->name;
-        return false;
-    }
-    return true;
-}
-
 static void dt__sim_record_injection(dt__sim *sim, const dt_await_point *p)
 {
     dt_sim_result *r = sim->result;
@@ -101,12 +86,14 @@ static void dt__sim_record_injection(dt__sim *sim, const dt_await_point *p)
     in->reason = p->reason;
     in->route = p->route;
     in->route_owner_seq = p->route_owner_seq;
-    if (p->route_owner_seq) {
-        dt__name_lookup l = {p->route_owner_seq, NULL};
-        dt_runtime_ledger_foreach(sim->rt, dt__find_name, &l);
+    /* Sim runs keep the runtime's history: a lookup, not a ledger walk. */
+    dt_object_info owner;
+    if (p->route_owner_seq)
         dt__copy_name(in->route_owner_name, sizeof in->route_owner_name,
-                      l.name ? l.name : "?");
-    }
+                      dt_runtime_object_info(sim->rt, p->route_owner_seq,
+                                             &owner)
+                          ? owner.name
+                          : "?");
 }
 
 static bool dt__sim_await_point(void *ctx, const dt_await_point *p,
@@ -163,7 +150,6 @@ static void dt__sim_on_events(void *ctx, const dt_event *events,
         switch (e->kind) {
         case DT_EV_RESUME:
             sim->steps++;
-            sim->last_resumed = e->task_seq;
             if (sim->config->strategy.kind == DT_STRATEGY_PCT)
                 dt__pct_on_resume(sim, e->task_seq);
             break;
@@ -196,10 +182,10 @@ static void dt__sim_on_events(void *ctx, const dt_event *events,
         }
         break;
     case DT_EV_SHUTDOWN:
-        if (!sim->stalled && !sim->step_limited && !sim->root_shutdown_seen) {
-            sim->root_shutdown_seen = true;
+        /* The runtime shuts down once; after a stall or the step limit
+         * it is no root's end. */
+        if (!sim->stalled && !sim->step_limited)
             dt__check_detached(sim);
-        }
         break;
     case DT_EV_RUN_END:
         sim->result->trace_hash = XXH3_64bits_digest(&sim->hash);

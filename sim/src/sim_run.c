@@ -1,6 +1,5 @@
 /* droptest sim — one run: set up the driver, run the scenario's root on a
  * fresh runtime, and turn what happened into a result. */
-#include <assert.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>

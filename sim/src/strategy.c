@@ -106,14 +106,14 @@ void dt_strategy_format(const dt_strategy *s, char *buf, size_t size)
 #define DT__PCT_PRIORITY_BITS 5
 #define DT__PCT_PRIORITY_MASK ((UINT64_C(1) << DT__PCT_PRIORITY_BITS) - 1)
 
-bool dt__strategy_start(dt__sim *sim)
+void dt__strategy_start(dt__sim *sim)
 {
     const dt_strategy *s = &sim->config->strategy;
     sim->decision_next = 0;
     sim->change_point_count = 0;
     sim->change_point_next = 0;
     if (s->kind != DT_STRATEGY_PCT)
-        return true;
+        return;
     /* d - 1 change points in [1, k]. Point i (drawn i-th) carries
      * priority i in its low bits, so sorting by the packed value orders
      * the points by step and keeps each one's priority. */
@@ -129,7 +129,6 @@ bool dt__strategy_start(dt__sim *sim)
         }
         sim->change_points[j] = point;
     }
-    return true;
 }
 
 void dt__strategy_finish(dt__sim *sim)
