@@ -161,6 +161,26 @@ static void dt__describe_target(dt__text *t, const dt_wait_target *w)
 
 /* Writes who could end wait w and returns the first of them that is a
  * blocked task (the chain goes on through it), or 0. */
+
+/* Writes "senders", "mutexes", "notify handles": the plural of a holder
+ * kind in a sentence. Kinds named after the primitive itself (a notify, a
+ * semaphore) are counted as handles to it. */
+static void dt__text_kind_plural(dt__text *t, const char *kind)
+{
+    static const struct {
+        const char *one, *many;
+    } irregular[] = {
+        {"mutex", "mutexes"},
+        {"notify", "notify handles"},
+        {"semaphore", "semaphore handles"},
+    };
+    for (size_t i = 0; i < sizeof irregular / sizeof irregular[0]; i++)
+        if (strcmp(kind, irregular[i].one) == 0) {
+            dt__text_printf(t, "%s", irregular[i].many);
+            return;
+        }
+    dt__text_printf(t, "%ss", kind);
+}
 static uint64_t dt__describe_holders(dt__text *t, const dt__sim *sim,
                                      const dt__tasks *ts,
                                      const dt_ledger_entry *waiter,
@@ -204,7 +224,13 @@ static uint64_t dt__describe_holders(dt__text *t, const dt__sim *sim,
                         kind);
         return 0;
     }
-    dt__text_printf(t, "; its %zu live %s%s ", n, kind, n == 1 ? "" : "s");
+    if (n == 1) {
+        dt__text_printf(t, "; its 1 live %s ", kind);
+    } else {
+        dt__text_printf(t, "; its %zu live ", n);
+        dt__text_kind_plural(t, kind);
+        dt__text_printf(t, ": ");
+    }
     for (size_t i = 0; i < n && i < DT__HOLDERS_MAX; i++) {
         const dt_ledger_entry *h = &holders[i];
         if (i)

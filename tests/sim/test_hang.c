@@ -234,6 +234,73 @@ DT_TEST(hang_on_a_semaphore_nobody_holds_says_no_permit_will_come_back)
     dt_sim_result_free(&r);
 }
 
+/* ---- several holders: one sentence, each named ----------------------- */
+
+/* Waits forever on a notify nobody will notify; holds a clone of it. */
+static void *wait_on_own_notify(void *arg)
+{
+    dt_notify *n = arg;
+    dt_notified(*n);
+    return NULL;
+}
+
+/* Two detached tasks each hold a sender of `results` and wait forever;
+ * the root waits on `results` and on a notify it shares with a third. */
+static dt_sender two_holders_tx[2];
+static dt_notify two_holders_bell;
+
+static void *wait_on_two_holders(void *arg)
+{
+    dt_receiver rx;
+    dt_mpsc_bounded("results", 1, NULL, &two_holders_tx[0], &rx);
+    two_holders_tx[1] = dt_mpsc_clone(two_holders_tx[0]);
+    dt_notify never = dt_notify_new("never");
+    for (int i = 0; i < 2; i++) {
+        dt_join_handle h = dt_spawn("holder", wait_on_own_notify, &never);
+        dt_move(two_holders_tx[i], dt_join_handle_task(h));
+        dt_detach(h);
+    }
+    if (arg) { /* the notify variant: the root waits on a shared notify */
+        two_holders_bell = dt_notify_new("bell");
+        dt_notify clone = dt_notify_clone(two_holders_bell);
+        dt_join_handle h = dt_spawn("ringer", wait_on_own_notify, &never);
+        dt_move(clone, dt_join_handle_task(h));
+        dt_detach(h);
+        dt_notified(two_holders_bell);
+    }
+    void *v;
+    (void)dt_mpsc_recv(rx, &v);
+    return NULL;
+}
+
+static const dt_scenario two_senders = {
+    .name = "hang/two_senders", .root = wait_on_two_holders,
+    .site = SIM_SCENARIO_SITE};
+static const dt_scenario shared_notify = {
+    .name = "hang/shared_notify", .root = wait_on_two_holders,
+    .arg = (void *)1, .site = SIM_SCENARIO_SITE};
+
+DT_TEST(hang_details_list_several_holders_in_one_plural_sentence)
+{
+    dt_sim_config c = sim_config(1, DT_STRATEGY_FIFO);
+    dt_sim_result r;
+    dt_sim_result_init(&r);
+    sim_run(&two_senders, &c, &r);
+    const dt_sim_failure *f = SIM_EXPECT_KIND(&r, DT_FAIL_HANG);
+    ASSERT_STR_CONTAINS(f->details, "its 2 live senders: one owned by task "
+                                    "`holder`");
+    ASSERT_STR_CONTAINS(f->details, "detached), one owned by task `holder`");
+    dt_sim_result_free(&r);
+
+    dt_sim_result_init(&r);
+    sim_run(&shared_notify, &c, &r);
+    f = SIM_EXPECT_KIND(&r, DT_FAIL_HANG);
+    ASSERT_STR_CONTAINS(f->details, "its 2 live notify handles: one owned "
+                                    "by ");
+    ASSERT_STR_CONTAINS(f->details, "task `ringer`");
+    dt_sim_result_free(&r);
+}
+
 /* ---- a scenario built by hand ------------------------------------------- */
 
 /* No name, no site: a struct a user fills in by hand. The details must
