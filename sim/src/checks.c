@@ -6,6 +6,7 @@
  * outliving the root at the root's end (before shutdown aborts them),
  * blocking slices and queue growth as they are reported. The rest look at
  * the ledger once the run is over. */
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -501,6 +502,69 @@ static bool dt__owner_alive(const dt__sim *sim, uint64_t owner_seq)
     return n > 0;
 }
 
+/* How task `seq` ended, as a clause: "task `render` was aborted by task
+ * `root` at await point 3 (in sleep)", or with `which` "task `render`,
+ * which was aborted ...". The await point is the task's last: where it
+ * was when the abort landed or the runtime dropped it. */
+static void dt__text_task_fate(dt__text *t, const dt__sim *sim, uint64_t seq,
+                               bool which)
+{
+    const dt__task_fate *f = dt__sim_fate(sim, seq);
+    dt__text_printf(t, "task `%s`", dt__object_name(sim, seq));
+    if (!f)
+        return;
+    dt__text_printf(t, which ? ", which " : " ");
+    dt_outcome_kind outcome = (dt_outcome_kind)(f->ended - 1);
+    if (!f->ended) {
+        dt__text_printf(t, "was still alive at the end");
+    } else if (outcome == DT_OUTCOME_OK) {
+        dt__text_printf(t, which ? "returned" : "returned without "
+                                                "releasing it");
+        return;
+    } else if (outcome == DT_OUTCOME_PANICKED) {
+        dt__text_printf(t, "panicked");
+    } else if (f->abort_injected) {
+        dt__text_printf(t, "was aborted by an injected abort");
+    } else if (f->aborted_by && f->aborted_by != seq) {
+        dt__text_printf(t, "was aborted by task `%s`",
+                        dt__object_name(sim, f->aborted_by));
+    } else {
+        dt__text_printf(t, "was dropped at runtime shutdown");
+    }
+    if (f->last_await)
+        dt__text_printf(t, " at await point %" PRIu64 " (in %s)",
+                        f->last_await - 1,
+                        dt_wait_reason_name((dt_wait_reason)f->last_reason));
+}
+
+/* A leftover only user code would have released: a manual resource or an
+ * allocation (how its creator ended is the cause worth naming), or a
+ * handle released to nobody (how the task that released it ended). The
+ * task, or 0. */
+static uint64_t dt__leftover_culprit(const dt__sim *sim,
+                                     const dt_ledger_entry *e)
+{
+    if (e->kind == DT_OBJ_MANUAL_RESOURCE || e->kind == DT_OBJ_ALLOCATION)
+        return e->creator_seq;
+    if (e->kind >= DT_OBJ_SENDER && e->owner_seq == 0)
+        return dt__sim_released_by(sim, e->seq);
+    return 0;
+}
+
+/* "; task `x` was aborted ..." or "; released to nobody by task `x`, which
+ * was aborted ...": the cause clause of a leftover, if it has one. */
+static void dt__text_leftover_cause(dt__text *t, const dt__sim *sim,
+                                    const dt_ledger_entry *e,
+                                    const char *lead)
+{
+    uint64_t culprit = dt__leftover_culprit(sim, e);
+    if (!culprit)
+        return;
+    bool released = e->kind >= DT_OBJ_SENDER;
+    dt__text_printf(t, "%s%s", lead, released ? "released to nobody by " : "");
+    dt__text_task_fate(t, sim, culprit, released);
+}
+
 static bool dt__collect_leftover(void *ctx, const dt_ledger_entry *e)
 {
     dt__leftovers *l = ctx;
@@ -530,12 +594,14 @@ static bool dt__collect_leftover(void *ctx, const dt_ledger_entry *e)
                     e->site.line, dt__object_name(sim, e->creator_seq));
     if (e->object_name)
         dt__text_printf(t, " (of `%s`)", e->object_name);
+    if (leak)
+        dt__text_leftover_cause(t, sim, e, "; ");
     if (e->kind >= DT_OBJ_SENDER || e->kind == DT_OBJ_JOIN_HANDLE ||
         e->kind == DT_OBJ_TASK_SET) {
         if (e->owner_seq)
             dt__text_printf(t, ", still owned by task `%s`",
                             dt__object_name(sim, e->owner_seq));
-        else
+        else if (!dt__leftover_culprit(sim, e))
             dt__text_printf(t, ", released to nobody and never dropped");
     }
     dt__text_printf(t, "\n");
@@ -561,12 +627,16 @@ void dt__check_end(dt__sim *sim)
     if (l.leak_count) {
         char *details = dt__text_take(&l.leak);
         const dt_ledger_entry *e = &l.first_leak;
+        dt__text cause = {0};
+        dt__text_leftover_cause(&cause, sim, e, ": ");
+        char *why = dt__text_take(&cause);
         dt__sim_fail(sim, DT_FAIL_LEAK, details,
                      "%s `%s` (created at %s:%d by task `%s`) was never "
-                     "released%s",
+                     "released%s%s",
                      dt_object_kind_name(e->kind), e->name, e->site.file,
                      e->site.line, dt__object_name(sim, e->creator_seq),
-                     l.leak_count > 1 ? " (and others)" : "");
+                     why ? why : "", l.leak_count > 1 ? " (and others)" : "");
+        free(why);
         free(details);
     }
 }

@@ -92,6 +92,77 @@ DT_TEST(leak_details_name_the_resource_its_site_and_the_injected_abort)
     ASSERT_STR_CONTAINS(f->details, injected);
     ASSERT_STR_CONTAINS(f->details,
                         "through its join handle held by task `root`");
+    /* The cause, in the summary too: how the task holding it ended. */
+    char cause[128];
+    snprintf(cause, sizeof cause, "task `writer` was aborted by an injected "
+             "abort at await point %llu (in sleep)", (unsigned long long)k);
+    ASSERT_STR_CONTAINS(f->summary, cause);
+    ASSERT_STR_CONTAINS(f->details, cause);
+    dt_sim_result_free(&r);
+}
+
+/* ---- leak causes the runtime brought about, not an injection ---------- */
+
+/* The writer under a timeout shorter than its work: the timeout aborts
+ * it between acquire and release. */
+static void *time_out_leaky_writer(void *arg)
+{
+    (void)arg;
+    dt_outcome o;
+    (void)dt_timeout(DT_NS_PER_US, "writer", leaky_writer, NULL, &o);
+    return NULL;
+}
+
+/* A handle parked in a heap registry by a task that then returns. */
+static dt_sender parked_tx;
+
+static void *park_sender(void *arg)
+{
+    (void)arg;
+    dt_receiver rx;
+    dt_mpsc_bounded("jobs", 1, NULL, &parked_tx, &rx);
+    dt_release(parked_tx);
+    return NULL;
+}
+
+static void *spawn_parker(void *arg)
+{
+    (void)arg;
+    dt_join(dt_spawn("parker", park_sender, NULL));
+    return NULL;
+}
+
+static const dt_scenario leak_on_timeout = {
+    .name = "checks/leak_on_timeout", .root = time_out_leaky_writer,
+    .site = SIM_SCENARIO_SITE};
+static const dt_scenario leak_parked = {
+    .name = "checks/leak_parked", .root = spawn_parker,
+    .site = SIM_SCENARIO_SITE};
+
+DT_TEST(leak_cause_names_the_task_that_aborted_the_holder_and_where)
+{
+    dt_sim_config c = sim_config(1, DT_STRATEGY_FIFO);
+    dt_sim_result r;
+    dt_sim_result_init(&r);
+    sim_run(&leak_on_timeout, &c, &r);
+    const dt_sim_failure *f = SIM_EXPECT_KIND(&r, DT_FAIL_LEAK);
+    ASSERT_STR_CONTAINS(f->summary, "manual resource `txn`");
+    ASSERT_STR_CONTAINS(f->summary, ": task `writer` was aborted by task "
+                                    "`root` at await point ");
+    ASSERT_STR_CONTAINS(f->summary, " (in sleep)");
+    dt_sim_result_free(&r);
+}
+
+DT_TEST(leak_cause_of_a_handle_released_to_nobody_names_who_released_it)
+{
+    dt_sim_config c = sim_config(1, DT_STRATEGY_FIFO);
+    dt_sim_result r;
+    dt_sim_result_init(&r);
+    sim_run(&leak_parked, &c, &r);
+    const dt_sim_failure *f = SIM_EXPECT_KIND(&r, DT_FAIL_LEAK);
+    ASSERT_STR_CONTAINS(f->details, "sender `jobs`");
+    ASSERT_STR_CONTAINS(f->details, "released to nobody by task `parker`, "
+                                    "which returned");
     dt_sim_result_free(&r);
 }
 
