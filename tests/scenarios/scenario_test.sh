@@ -14,11 +14,19 @@ droptest=$1
 mode=$2
 shift 2
 
-# The set difference of two sorted lists, for messages.
-missing_from() {
+# Fails naming what differs between two lists, $1 and $2 (one item per
+# line): $3 introduces the items only in the first, $4 those only in the
+# second.
+same_sets() {
+    tmp=$(mktemp -d)
     printf '%s\n' "$1" | sort >"$tmp/a"
     printf '%s\n' "$2" | sort >"$tmp/b"
-    comm -23 "$tmp/a" "$tmp/b" | tr '\n' ' '
+    only_a=$(comm -23 "$tmp/a" "$tmp/b" | tr '\n' ' ')
+    only_b=$(comm -13 "$tmp/a" "$tmp/b" | tr '\n' ' ')
+    rm -rf "$tmp"
+    [ -z "$only_a" ] || echo "$3: $only_a" >&2
+    [ -z "$only_b" ] || echo "$4: $only_b" >&2
+    [ -z "$only_a$only_b" ]
 }
 
 case $mode in
@@ -29,32 +37,18 @@ replay)
     exec "$droptest" replay "$1"
     ;;
 covers-scenarios)
-    tmp=$(mktemp -d)
-    trap 'rm -rf "$tmp"' EXIT
-    have=$("$droptest" list | awk '{print $1}')
-    given=$(printf '%s\n' "$@")
-    extra=$(missing_from "$have" "$given")
-    gone=$(missing_from "$given" "$have")
-    if [ -n "$extra$gone" ]; then
-        [ -z "$extra" ] || echo "scenarios without a test in tests/scenarios/meson.build: $extra" >&2
-        [ -z "$gone" ] || echo "tests for scenarios the binary does not have: $gone" >&2
-        exit 1
-    fi
+    same_sets "$("$droptest" list | awk '{print $1}')" \
+        "$(printf '%s\n' "$@")" \
+        "scenarios without a test in tests/scenarios/meson.build" \
+        "tests for scenarios the binary does not have"
     ;;
 covers-regressions)
-    tmp=$(mktemp -d)
-    trap 'rm -rf "$tmp"' EXIT
     dir=$1
     shift
-    have=$(cd "$dir" && ls -- *.repro 2>/dev/null || true)
-    given=$(for f in "$@"; do basename "$f"; done)
-    extra=$(missing_from "$have" "$given")
-    gone=$(missing_from "$given" "$have")
-    if [ -n "$extra$gone" ]; then
-        [ -z "$extra" ] || echo "repro files not listed in tests/scenarios/meson.build: $extra" >&2
-        [ -z "$gone" ] || echo "listed repro files that do not exist: $gone" >&2
-        exit 1
-    fi
+    same_sets "$(cd "$dir" && ls -- *.repro 2>/dev/null || true)" \
+        "$(for f in "$@"; do basename "$f"; done)" \
+        "repro files not listed in tests/scenarios/meson.build" \
+        "listed repro files that do not exist"
     ;;
 *)
     echo "scenario_test.sh: unknown mode '$mode'" >&2
