@@ -29,6 +29,11 @@ enum {
 #define DT__CLI_JOBS_DEFAULT_MAX 64
 #define DT__CLI_SHARD_COUNT_MAX UINT64_C(1000000)
 #define DT__CLI_TIME_LIMIT_MAX_S 31536000.0 /* a year */
+/* Real seconds one campaign run may take before its worker is stopped
+ * and the run reported as blocking: runs take microseconds, so only code
+ * that never reaches an await point gets near it. */
+#define DT__CLI_RUN_TIMEOUT_DEFAULT_S 10
+#define DT__CLI_RUN_TIMEOUT_MAX_S 86400
 #define DT__CLI_PATH_MAX 4096
 
 /* The name this binary was run as: printed replay commands start with it
@@ -182,6 +187,7 @@ typedef struct dt__campaign {
     unsigned jobs;
     uint64_t max_runs;               /* per scenario; 0: no cap */
     double time_limit_s;             /* 0: none */
+    unsigned run_timeout_s;          /* real time per run (alarm) */
     bool progress;                   /* a progress line on stderr */
     uint64_t units_total;            /* for the progress line; 0: unknown */
 } dt__campaign;
@@ -340,7 +346,7 @@ bool dt__cli_load_repro(const char *path, dt_repro *repro,
 /* The options explore and fuzz share. */
 typedef struct dt__campaign_opts {
     dt__cli_opt *all, *strategy, *jobs, *max_runs, *time_limit;
-    dt__cli_opt *json, *junit, *repro_dir;
+    dt__cli_opt *run_timeout, *json, *junit, *repro_dir;
 } dt__campaign_opts;
 
 /* Validates the shared options into c and summary (c->scenarios is

@@ -424,6 +424,7 @@ static bool dt__worker_spawn(dt__pool *p, dt__worker *w)
         /* Scenario output must not mix into the campaign's JSON. */
         dup2(STDERR_FILENO, STDOUT_FILENO);
         signal(SIGPIPE, SIG_DFL);
+        signal(SIGALRM, SIG_DFL); /* the per-run watchdog ends the worker */
         dt__campaign_worker(p->c, cmd[0], res[1]);
     }
     close(cmd[0]);
@@ -492,16 +493,27 @@ static void dt__worker_ended(dt__pool *p, dt__worker *w)
     p->out->worker_deaths++;
     uint64_t run = u->run_count;
     char how[128], summary[256], details[256];
-    dt__describe_status(status, how, sizeof how);
-    snprintf(summary, sizeof summary, "the worker process %s during the run",
-             how);
+    dt_failure_kind kind = DT_FAIL_CRASH;
+    if (WIFSIGNALED(status) && WTERMSIG(status) == SIGALRM) {
+        /* The watchdog: the run spun without reaching an await point (or
+         * a system call in it never returned). */
+        kind = DT_FAIL_BLOCKING;
+        snprintf(summary, sizeof summary,
+                 "the run did not finish within %u s of real time: a task "
+                 "that never reaches an await point?",
+                 p->c->run_timeout_s);
+    } else {
+        dt__describe_status(status, how, sizeof how);
+        snprintf(summary, sizeof summary,
+                 "the worker process %s during the run", how);
+    }
     snprintf(details, sizeof details,
              "  worker pid %ld; the campaign went on in a new worker "
              "process\n", (long)pid);
-    uint32_t bit = UINT32_C(1) << DT_FAIL_CRASH;
-    if (!dt__unit_add_text(p, u, DT_FAIL_CRASH, run, summary,
-                           strlen(summary), details, strlen(details)) ||
-        !dt__unit_add_run(p, u, 0, bit, DT_FAIL_CRASH))
+    uint32_t bit = UINT32_C(1) << kind;
+    if (!dt__unit_add_text(p, u, kind, run, summary, strlen(summary),
+                           details, strlen(details)) ||
+        !dt__unit_add_run(p, u, 0, bit, kind))
         return;
     /* A baseline that crashed leaves no count of await points to go on
      * with; otherwise the unit resumes at the next run. */

@@ -32,6 +32,13 @@ bool dt__cli_campaign_setup(const dt__campaign_opts *o,
         !dt__cli_parse_seconds("--time-limit", o->time_limit->value,
                                &c->time_limit_s))
         return false;
+    c->run_timeout_s = DT__CLI_RUN_TIMEOUT_DEFAULT_S;
+    if (o->run_timeout->seen) {
+        if (!dt__cli_parse_u64("--run-timeout", o->run_timeout->value, 1,
+                               DT__CLI_RUN_TIMEOUT_MAX_S, &v))
+            return false;
+        c->run_timeout_s = (unsigned)v;
+    }
     summary->json = o->json->seen;
     summary->junit_path = o->junit->value;
     summary->repro_dir = o->repro_dir->value;
@@ -67,7 +74,7 @@ int dt__cli_explore(int argc, char **argv)
 {
     enum {
         OPT_ALL, OPT_SEEDS, OPT_STRATEGY, OPT_JOBS, OPT_SHARD, OPT_MAX_RUNS,
-        OPT_TIME_LIMIT, OPT_JSON, OPT_JUNIT, OPT_REPRO_DIR, OPT_COUNT
+        OPT_TIME_LIMIT, OPT_RUN_TIMEOUT, OPT_JSON, OPT_JUNIT, OPT_REPRO_DIR, OPT_COUNT
     };
     dt__cli_opt opts[OPT_COUNT] = {
         [OPT_ALL] = {.name = "--all"},
@@ -80,6 +87,8 @@ int dt__cli_explore(int argc, char **argv)
                           .expect = "a positive number of runs"},
         [OPT_TIME_LIMIT] = {.name = "--time-limit",
                             .expect = "a positive number of seconds"},
+        [OPT_RUN_TIMEOUT] = {.name = "--run-timeout",
+                             .expect = "a whole number of seconds"},
         [OPT_JSON] = {.name = "--json"},
         [OPT_JUNIT] = {.name = "--junit", .expect = "a file name"},
         [OPT_REPRO_DIR] = {.name = "--repro-dir",
@@ -109,8 +118,8 @@ int dt__cli_explore(int argc, char **argv)
         return DT__EXIT_USAGE;
     dt__campaign_opts common = {
         &opts[OPT_ALL], &opts[OPT_STRATEGY], &opts[OPT_JOBS],
-        &opts[OPT_MAX_RUNS], &opts[OPT_TIME_LIMIT], &opts[OPT_JSON],
-        &opts[OPT_JUNIT], &opts[OPT_REPRO_DIR],
+        &opts[OPT_MAX_RUNS], &opts[OPT_TIME_LIMIT], &opts[OPT_RUN_TIMEOUT],
+        &opts[OPT_JSON], &opts[OPT_JUNIT], &opts[OPT_REPRO_DIR],
     };
     dt__summary_opts summary;
     if (!dt__cli_campaign_setup(&common, &args, &c, &summary))

@@ -10,7 +10,7 @@ int dt__cli_fuzz(int argc, char **argv)
 {
     enum {
         OPT_ALL, OPT_SEED, OPT_MAX_ABORTS, OPT_ABORT_PROB, OPT_STRATEGY,
-        OPT_JOBS, OPT_MAX_RUNS, OPT_TIME_LIMIT, OPT_JSON, OPT_JUNIT,
+        OPT_JOBS, OPT_MAX_RUNS, OPT_TIME_LIMIT, OPT_RUN_TIMEOUT, OPT_JSON, OPT_JUNIT,
         OPT_REPRO_DIR, OPT_COUNT
     };
     dt__cli_opt opts[OPT_COUNT] = {
@@ -28,6 +28,8 @@ int dt__cli_fuzz(int argc, char **argv)
                           .expect = "a positive number of runs"},
         [OPT_TIME_LIMIT] = {.name = "--time-limit",
                             .expect = "a positive number of seconds"},
+        [OPT_RUN_TIMEOUT] = {.name = "--run-timeout",
+                             .expect = "a whole number of seconds"},
         [OPT_JSON] = {.name = "--json"},
         [OPT_JUNIT] = {.name = "--junit", .expect = "a file name"},
         [OPT_REPRO_DIR] = {.name = "--repro-dir",
@@ -66,8 +68,8 @@ int dt__cli_fuzz(int argc, char **argv)
                              "--max-runs M to bound the campaign by runs)");
     dt__campaign_opts common = {
         &opts[OPT_ALL], &opts[OPT_STRATEGY], &opts[OPT_JOBS],
-        &opts[OPT_MAX_RUNS], &opts[OPT_TIME_LIMIT], &opts[OPT_JSON],
-        &opts[OPT_JUNIT], &opts[OPT_REPRO_DIR],
+        &opts[OPT_MAX_RUNS], &opts[OPT_TIME_LIMIT], &opts[OPT_RUN_TIMEOUT],
+        &opts[OPT_JSON], &opts[OPT_JUNIT], &opts[OPT_REPRO_DIR],
     };
     dt__summary_opts summary;
     if (!dt__cli_campaign_setup(&common, &args, &c, &summary))

@@ -51,6 +51,8 @@ static const dt__command dt__commands[] = {
      "  --shard I/N           only units with index % N == I-1 (1-based)\n"
      "  --max-runs M          at most M runs per scenario\n"
      "  --time-limit SEC      hand out no new seed after SEC seconds\n"
+     "  --run-timeout SEC     stop a run after SEC real seconds and report\n"
+     "                        it as blocking (default 10)\n"
      "  --json                one JSON object per scenario per line\n"
      "  --junit FILE          write a JUnit XML report\n"
      "  --repro-dir DIR       write one repro file per distinct failure\n"
@@ -72,7 +74,8 @@ static const dt__command dt__commands[] = {
      "  --abort-prob P        also abort at each point with probability P\n"
      "  --strategy X          random, fifo, pct, pct:D or pct:D:K\n"
      "  --jobs J              worker processes\n"
-     "  --json, --junit FILE, --repro-dir DIR   as for explore\n"},
+     "  --run-timeout SEC, --json, --junit FILE, --repro-dir DIR\n"
+     "                        as for explore\n"},
     {"replay", dt__cli_replay, "re-run a repro file and show its timeline",
      "usage: droptest replay FILE [--trace-json FILE]\n"
      "       droptest replay SCENARIO [run options]\n"

@@ -1,9 +1,11 @@
 #!/bin/sh
 # End-to-end tests of the droptest CLI (suite 'cli').
 #
-# usage: cli_test.sh TEST TESTBIN DROPTEST
+# usage: cli_test.sh TEST TESTBIN EMPTYBIN DROPTEST SPINBIN
 #   TESTBIN   droptest-testbin (the CLI over testbin_scenarios.c)
-#   DROPTEST  the repo's droptest binary (no scenarios of its own yet)
+#   EMPTYBIN  droptest-empty (the CLI with no scenario)
+#   DROPTEST  the repo's droptest binary (the built-in scenarios)
+#   SPINBIN   droptest-spinbin (a scenario that spins: the watchdog)
 #
 # Each test runs in a fresh temporary directory, asserts on exit codes,
 # output and files, and prints both sides of a failed comparison.
@@ -13,9 +15,11 @@ test_name=$1
 BIN=$2
 EMPTY=$3
 BUILTIN=$4
+SPIN=$5
 case $BIN in /*) ;; *) BIN=$(pwd)/$BIN ;; esac
 case $EMPTY in /*) ;; *) EMPTY=$(pwd)/$EMPTY ;; esac
 case $BUILTIN in /*) ;; *) BUILTIN=$(pwd)/$BUILTIN ;; esac
+case $SPIN in /*) ;; *) SPIN=$(pwd)/$SPIN ;; esac
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/droptest-cli.XXXXXX") || exit 99
 trap 'rm -rf "$T"' EXIT
@@ -426,6 +430,23 @@ t_fuzz_reproducible() {
     dt "$BIN" fuzz hang/orphan --time-limit 0.2 --jobs 1; expect_rc 0
 }
 
+t_explore_run_timeout_stops_a_spinning_run() {
+    # The runs where the child is aborted spin forever: each is stopped
+    # after 1 s, reported as blocking, and the campaign goes on.
+    dt "$SPIN" explore spin/on_abort --seeds 1 --jobs 1 --run-timeout 1 --json
+    expect_rc 0
+    grep -q '"met":true' out || fail "spin/on_abort did not meet blocking"
+    grep -q 'did not finish within 1 s of real time' out \
+        || fail "the report does not say the run was stopped"
+    grep -q '"failing_runs":[1-9]' out || fail "no failing run counted"
+    runs=$(field runs out)
+    "$SPIN" run spin/on_abort --seed 1 --json >base.json
+    expect_eq "$runs" "$(( $(field await_points base.json) + 1 ))" \
+        "runs of spin/on_abort (every run accounted for after a stop)"
+    dt "$SPIN" explore spin/on_abort --run-timeout 0; expect_rc 2
+    grep -q -- '--run-timeout' err || fail "a bad --run-timeout is not named"
+}
+
 case $test_name in
     help_exits_zero|bad_numbers_one_line|bad_usage_one_line|\
     bad_input_writes_nothing|list_prints_scenarios|\
@@ -435,7 +456,8 @@ case $test_name in
     explore_junit_well_formed|explore_repro_dir_replays|\
     replay_refuses_bad_files|replay_detects_changed_hash|\
     minimize_keeps_kind|check_determinism|fuzz_reproducible|\
-    builtin_explore_all_meets_expectations)
+    builtin_explore_all_meets_expectations|\
+    explore_run_timeout_stops_a_spinning_run)
         "t_$test_name"
         echo "ok $test_name"
         ;;
