@@ -192,6 +192,9 @@ typedef struct shared_ctx {
     dt_test_run *run;
     dt_semaphore sem;
     dt_mutex m;
+    /* The task that takes the object and keeps it, and the one that then
+     * waits for it. */
+    dt_task_fn hold, wait;
     inspection seen;
     uint64_t holder_seq;
 } shared_ctx;
@@ -213,36 +216,6 @@ static void *acquire_once(void *arg)
     return NULL;
 }
 
-static void *acquire_target_root(void *arg)
-{
-    shared_ctx *c = arg;
-    const dt_runtime *rt = c->run->rt;
-    c->sem = dt_semaphore_new("pool", 1);
-    dt_join_handle h = dt_spawn("holder", acquire_and_hold_5ms, c);
-    dt_join_handle w = dt_spawn("waiter", acquire_once, c);
-    dt_yield();
-    c->holder_seq = sync_task_seq(rt, "holder");
-    inspect(rt, sync_task_seq(rt, "waiter"), &c->seen);
-    dt_join(h);
-    dt_join(w);
-    return NULL;
-}
-
-DT_TEST(wait_target_of_acquire_names_the_permit_holders)
-{
-    shared_ctx c = {0};
-    dt_test_run run;
-    dt_test_run_init(&run);
-    c.run = &run;
-    dt_test_run_go(&run, acquire_target_root, &c);
-    ASSERT_TARGET(&c.seen, DT_WAIT_ACQUIRE, DT_OBJ_PERMIT, "pool");
-    ASSERT_EQ(c.seen.holder_count, 1);
-    ASSERT_U64_EQ(c.seen.holders[0].owner_seq, c.holder_seq);
-    ASSERT_EQ(c.seen.holders[0].kind, DT_OBJ_PERMIT);
-    ASSERT_CLEAN_RUN(&run);
-    dt_test_run_fini(&run);
-}
-
 static void *lock_and_hold_5ms(void *arg)
 {
     shared_ctx *c = arg;
@@ -260,13 +233,16 @@ static void *lock_once(void *arg)
     return NULL;
 }
 
-static void *lock_target_root(void *arg)
+/* The holder takes the object first, the waiter blocks on it, and the
+ * root inspects the waiter's wait. */
+static void *holder_waiter_root(void *arg)
 {
     shared_ctx *c = arg;
     const dt_runtime *rt = c->run->rt;
+    c->sem = dt_semaphore_new("pool", 1);
     c->m = dt_mutex_new("state", NULL);
-    dt_join_handle h = dt_spawn("holder", lock_and_hold_5ms, c);
-    dt_join_handle w = dt_spawn("waiter", lock_once, c);
+    dt_join_handle h = dt_spawn("holder", c->hold, c);
+    dt_join_handle w = dt_spawn("waiter", c->wait, c);
     dt_yield();
     c->holder_seq = sync_task_seq(rt, "holder");
     inspect(rt, sync_task_seq(rt, "waiter"), &c->seen);
@@ -275,19 +251,45 @@ static void *lock_target_root(void *arg)
     return NULL;
 }
 
-DT_TEST(wait_target_of_lock_names_the_guard_owner)
+/* Runs holder_waiter_root with hold and wait; the waiter's one target is
+ * `name`, waited for with `reason`, held as one `kind` by the holder. */
+static void holder_waiter_check_at(const char *file, int line,
+                                   dt_task_fn hold, dt_task_fn wait,
+                                   dt_wait_reason reason, dt_object_kind kind,
+                                   const char *name)
 {
-    shared_ctx c = {0};
+    shared_ctx c = {.hold = hold, .wait = wait};
     dt_test_run run;
     dt_test_run_init(&run);
     c.run = &run;
-    dt_test_run_go(&run, lock_target_root, &c);
-    ASSERT_TARGET(&c.seen, DT_WAIT_LOCK, DT_OBJ_MUTEX_GUARD, "state");
-    ASSERT_EQ(c.seen.holder_count, 1);
-    ASSERT_U64_EQ(c.seen.holders[0].owner_seq, c.holder_seq);
-    ASSERT_EQ(c.seen.holders[0].kind, DT_OBJ_MUTEX_GUARD);
+    dt_test_run_go(&run, holder_waiter_root, &c);
+    assert_target_at(file, line, &c.seen, reason, kind, name);
+    if (c.seen.holder_count != 1)
+        dt_test_fail(file, line, "%zu holders, expected 1",
+                     c.seen.holder_count);
+    if (c.seen.holders[0].owner_seq != c.holder_seq)
+        dt_test_fail(file, line, "the holder is owned by task %llu, "
+                     "expected `holder` (%llu)",
+                     (unsigned long long)c.seen.holders[0].owner_seq,
+                     (unsigned long long)c.holder_seq);
+    if (c.seen.holders[0].kind != kind)
+        dt_test_fail(file, line, "holder kind %d, expected %d",
+                     (int)c.seen.holders[0].kind, (int)kind);
     ASSERT_CLEAN_RUN(&run);
     dt_test_run_fini(&run);
+}
+
+DT_TEST(wait_target_of_acquire_names_the_permit_holders)
+{
+    holder_waiter_check_at(__FILE__, __LINE__, acquire_and_hold_5ms,
+                           acquire_once, DT_WAIT_ACQUIRE, DT_OBJ_PERMIT,
+                           "pool");
+}
+
+DT_TEST(wait_target_of_lock_names_the_guard_owner)
+{
+    holder_waiter_check_at(__FILE__, __LINE__, lock_and_hold_5ms, lock_once,
+                           DT_WAIT_LOCK, DT_OBJ_MUTEX_GUARD, "state");
 }
 
 /* ---- join: the joined task itself -------------------------------------- */
