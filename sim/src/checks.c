@@ -160,9 +160,6 @@ static void dt__describe_target(dt__text *t, const dt_wait_target *w)
                     w->object_site.line);
 }
 
-/* Writes who could end wait w and returns the first of them that is a
- * blocked task (the chain goes on through it), or 0. */
-
 /* Writes "senders", "mutexes", "notify handles": the plural of a holder
  * kind in a sentence. Kinds named after the primitive itself (a notify, a
  * semaphore) are counted as handles to it. */
@@ -182,6 +179,9 @@ static void dt__text_kind_plural(dt__text *t, const char *kind)
         }
     dt__text_printf(t, "%ss", kind);
 }
+
+/* Writes who could end wait w and returns the first of them that is a
+ * blocked task (the chain goes on through it), or 0. */
 static uint64_t dt__describe_holders(dt__text *t, const dt__sim *sim,
                                      const dt__tasks *ts,
                                      const dt_ledger_entry *waiter,
@@ -552,12 +552,12 @@ static uint64_t dt__leftover_culprit(const dt__sim *sim,
 }
 
 /* "; task `x` was aborted ..." or "; released to nobody by task `x`, which
- * was aborted ...": the cause clause of a leftover, if it has one. */
+ * was aborted ...": the cause clause of a leftover whose culprit is
+ * known (see dt__leftover_culprit). */
 static void dt__text_leftover_cause(dt__text *t, const dt__sim *sim,
                                     const dt_ledger_entry *e,
-                                    const char *lead)
+                                    uint64_t culprit, const char *lead)
 {
-    uint64_t culprit = dt__leftover_culprit(sim, e);
     if (!culprit)
         return;
     bool released = e->kind >= DT_OBJ_SENDER;
@@ -594,14 +594,14 @@ static bool dt__collect_leftover(void *ctx, const dt_ledger_entry *e)
                     e->site.line, dt__object_name(sim, e->creator_seq));
     if (e->object_name)
         dt__text_printf(t, " (of `%s`)", e->object_name);
-    if (leak)
-        dt__text_leftover_cause(t, sim, e, "; ");
+    uint64_t culprit = leak ? dt__leftover_culprit(sim, e) : 0;
+    dt__text_leftover_cause(t, sim, e, culprit, "; ");
     if (e->kind >= DT_OBJ_SENDER || e->kind == DT_OBJ_JOIN_HANDLE ||
         e->kind == DT_OBJ_TASK_SET) {
         if (e->owner_seq)
             dt__text_printf(t, ", still owned by task `%s`",
                             dt__object_name(sim, e->owner_seq));
-        else if (!dt__leftover_culprit(sim, e))
+        else if (!culprit)
             dt__text_printf(t, ", released to nobody and never dropped");
     }
     dt__text_printf(t, "\n");
@@ -628,7 +628,8 @@ void dt__check_end(dt__sim *sim)
         char *details = dt__text_take(&l.leak);
         const dt_ledger_entry *e = &l.first_leak;
         dt__text cause = {0};
-        dt__text_leftover_cause(&cause, sim, e, ": ");
+        dt__text_leftover_cause(&cause, sim, e, dt__leftover_culprit(sim, e),
+                                ": ");
         char *why = dt__text_take(&cause);
         dt__sim_fail(sim, DT_FAIL_LEAK, details,
                      "%s `%s` (created at %s:%d by task `%s`) was never "

@@ -10,8 +10,8 @@ int dt__cli_fuzz(int argc, char **argv)
 {
     enum {
         OPT_ALL, OPT_SEED, OPT_MAX_ABORTS, OPT_ABORT_PROB, OPT_STRATEGY,
-        OPT_JOBS, OPT_MAX_RUNS, OPT_TIME_LIMIT, OPT_RUN_TIMEOUT, OPT_JSON, OPT_JUNIT,
-        OPT_REPRO_DIR, OPT_COUNT
+        OPT_JOBS, OPT_MAX_RUNS, OPT_TIME_LIMIT, OPT_RUN_TIMEOUT, OPT_JSON,
+        OPT_JUNIT, OPT_REPRO_DIR, OPT_COUNT
     };
     dt__cli_opt opts[OPT_COUNT] = {
         [OPT_ALL] = {.name = "--all"},

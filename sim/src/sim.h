@@ -58,12 +58,18 @@ typedef struct dt__sim {
  * the events; checks.c reads them). */
 typedef struct dt__task_fate {
     uint64_t last_await;  /* index + 1 of its last await point; 0: none */
-    uint64_t aborted_by;  /* the task that requested its abort; 0: none */
+    uint64_t aborted_by;  /* the first task that requested its abort; 0:
+                             none, or only the runtime (shutdown) */
     uint8_t last_reason;  /* dt_wait_reason of that await point */
     bool abort_injected;  /* the driver aborted it */
-    bool aborted;         /* an abort was requested or injected */
     uint8_t ended;        /* 1 + dt_outcome_kind once ended; 0: alive */
 } dt__task_fate;
+
+/* Makes *array (of *cap elements of elem_size bytes, indexed by task seq)
+ * long enough for index seq, the new elements zeroed. False when out of
+ * memory (the array is then unchanged). */
+bool dt__sim_grow_by_seq(void **array, size_t *cap, uint64_t seq,
+                         size_t elem_size);
 
 /* The fate of a task, or NULL if it never reached an await point nor
  * ended (nothing to say). */

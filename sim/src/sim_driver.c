@@ -141,16 +141,12 @@ static void dt__sim_record(dt__sim *sim, const dt_event *events,
  * memory (the report then says less). */
 static dt__task_fate *dt__sim_fate_slot(dt__sim *sim, uint64_t seq)
 {
-    if (seq >= sim->fates_cap) {
-        size_t cap = sim->fates_cap ? sim->fates_cap : 64;
-        while (cap <= seq)
-            cap *= 2;
-        dt__task_fate *f = realloc(sim->fates, cap * sizeof *f);
-        if (!f)
+    if (seq >= sim->fates_cap) { /* rare: keep the common path inline */
+        void *grown = sim->fates;
+        if (!dt__sim_grow_by_seq(&grown, &sim->fates_cap, seq,
+                                 sizeof *sim->fates))
             return NULL;
-        memset(f + sim->fates_cap, 0, (cap - sim->fates_cap) * sizeof *f);
-        sim->fates = f;
-        sim->fates_cap = cap;
+        sim->fates = grown;
     }
     return &sim->fates[seq];
 }
@@ -208,13 +204,11 @@ static void dt__sim_note_fate(dt__sim *sim, const dt_event *e)
         f->last_reason = (uint8_t)(e->arg & 0xff);
         break;
     case DT_EV_ABORT_REQUEST:
-        if (!f->aborted)
+        if (!f->aborted_by)
             f->aborted_by = e->object_seq;
-        f->aborted = true;
         break;
     case DT_EV_ABORT_INJECTED:
         f->abort_injected = true;
-        f->aborted = true;
         break;
     default: /* DT_EV_TASK_END */
         f->ended = (uint8_t)(1 + e->arg);

@@ -142,16 +142,11 @@ void dt__strategy_finish(dt__sim *sim)
 static uint64_t dt__pct_priority(dt__sim *sim, uint64_t seq)
 {
     if (seq >= sim->priority_cap) {
-        size_t cap = sim->priority_cap ? sim->priority_cap : 64;
-        while (cap <= seq)
-            cap *= 2;
-        uint64_t *p = realloc(sim->priority, cap * sizeof *p);
-        if (!p)
+        void *grown = sim->priority;
+        if (!dt__sim_grow_by_seq(&grown, &sim->priority_cap, seq,
+                                 sizeof *sim->priority))
             return 1; /* degrades to FIFO among unranked tasks */
-        memset(p + sim->priority_cap, 0,
-               (cap - sim->priority_cap) * sizeof *p);
-        sim->priority = p;
-        sim->priority_cap = cap;
+        sim->priority = grown;
     }
     if (sim->priority[seq] == 0) {
         uint64_t d = sim->config->strategy.pct_depth;
