@@ -525,7 +525,9 @@ static void dt__text_task_fate(dt__text *t, const dt__sim *sim, uint64_t seq,
         dt__text_printf(t, "panicked");
     } else if (f->abort_injected) {
         dt__text_printf(t, "was aborted by an injected abort");
-    } else if (f->aborted_by && f->aborted_by != seq) {
+    } else if (f->aborted_by == seq) {
+        dt__text_printf(t, "aborted itself");
+    } else if (f->aborted_by) {
         dt__text_printf(t, "was aborted by task `%s`",
                         dt__object_name(sim, f->aborted_by));
     } else {

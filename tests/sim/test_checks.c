@@ -132,6 +132,27 @@ static void *spawn_parker(void *arg)
     return NULL;
 }
 
+/* Gives up on itself between acquire and release: it stops at the sleep. */
+static void *self_aborting_writer(void *arg)
+{
+    (void)arg;
+    dt_resource txn = dt_resource_acquire("txn");
+    dt_task_abort(dt_task_current());
+    dt_sleep(DT_NS_PER_MS);
+    dt_resource_release(txn);
+    return NULL;
+}
+
+static void *join_self_aborting_writer(void *arg)
+{
+    (void)arg;
+    dt_join(dt_spawn("writer", self_aborting_writer, NULL));
+    return NULL;
+}
+
+static const dt_scenario leak_self_abort = {
+    .name = "checks/leak_self_abort", .root = join_self_aborting_writer,
+    .site = SIM_SCENARIO_SITE};
 static const dt_scenario leak_on_timeout = {
     .name = "checks/leak_on_timeout", .root = time_out_leaky_writer,
     .site = SIM_SCENARIO_SITE};
@@ -150,6 +171,18 @@ DT_TEST(leak_cause_names_the_task_that_aborted_the_holder_and_where)
     ASSERT_STR_CONTAINS(f->summary, ": task `writer` was aborted by task "
                                     "`root` at await point ");
     ASSERT_STR_CONTAINS(f->summary, " (in sleep)");
+    dt_sim_result_free(&r);
+}
+
+DT_TEST(leak_cause_of_a_task_that_aborted_itself_says_so)
+{
+    dt_sim_config c = sim_config(1, DT_STRATEGY_FIFO);
+    dt_sim_result r;
+    dt_sim_result_init(&r);
+    sim_run(&leak_self_abort, &c, &r);
+    const dt_sim_failure *f = SIM_EXPECT_KIND(&r, DT_FAIL_LEAK);
+    ASSERT_STR_CONTAINS(f->summary, ": task `writer` aborted itself at "
+                                    "await point ");
     dt_sim_result_free(&r);
 }
 
