@@ -17,17 +17,6 @@ typedef struct jq_worker_arg {
     dt_mutex lock; /* this worker's clone of jobs_lock */
 } jq_worker_arg;
 
-/* Drops the shared receiver: sends fail from now on, and jobs still
- * queued will never run. */
-static void jq_release(jq_queue *q)
-{
-    if (!q->rx_dropped) {
-        q->discarded += dt_mpsc_len(q->jobs_rx);
-        dt_drop(q->jobs_rx);
-        q->rx_dropped = true;
-    }
-}
-
 /* The last worker to end, by any path (even aborted before it ever ran),
  * drops the shared receiver — what dropping the last Arc<Mutex<Receiver>>
  * does in Tokio. Without it, a submitter whose workers were all aborted
@@ -36,8 +25,11 @@ static void jq_release(jq_queue *q)
 static void jq_worker_exit(void *arg)
 {
     jq_queue *q = arg;
-    if (--q->live_workers == 0)
-        jq_release(q);
+    if (--q->live_workers > 0)
+        return;
+    /* Sends fail from now on, and jobs still queued will never run. */
+    q->discarded += dt_mpsc_len(q->jobs_rx);
+    dt_drop(q->jobs_rx);
 }
 
 static void *jq_worker(void *arg)
@@ -102,5 +94,5 @@ void jq_shutdown(jq_queue *q)
         ;
     /* The last worker to end has dropped the receiver: each accepted job
      * is now done, abandoned or discarded. */
-    assert(q->rx_dropped);
+    assert(q->live_workers == 0);
 }

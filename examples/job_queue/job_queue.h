@@ -17,8 +17,7 @@ typedef struct jq_queue {
     dt_mutex jobs_lock;
     dt_task_set workers;   /* owned by the caller: dropping it aborts them */
     uint64_t job_ns;       /* how long one job takes */
-    size_t live_workers;
-    bool rx_dropped;
+    size_t live_workers;   /* the last to end drops jobs_rx */
     /* What became of the accepted jobs. */
     size_t accepted;
     size_t done;
