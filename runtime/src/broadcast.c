@@ -137,7 +137,8 @@ int dt_broadcast_recv_at(dt_site site, dt_broadcast_receiver rx,
 {
     dt_runtime *rt = dt__rt_get(site);
     DT_ASSERT(out != NULL, site, "dt_broadcast_recv: out is NULL");
-    dt__op op = {0};
+    dt__op op;
+    dt__op_init(&op);
     dt__broadcast_bind_recv(rt, &op, rx.id, site);
     dt__op_await(rt, &op, site);
     if (op.err == DT_OK)

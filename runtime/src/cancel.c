@@ -121,7 +121,8 @@ void dt__cancel_bind_cancelled(dt_runtime *rt, dt__op *op, uint64_t tok_id,
 void dt_cancel_token_cancelled_at(dt_site site, dt_cancel_token tok)
 {
     dt_runtime *rt = dt__rt_get(site);
-    dt__op op = {0};
+    dt__op op;
+    dt__op_init(&op);
     dt__cancel_bind_cancelled(rt, &op, tok.id, site);
     dt__op_await(rt, &op, site);
 }

@@ -264,7 +264,8 @@ int dt_mpsc_send_at(dt_site site, dt_sender tx, void *value)
         dt__chan_push(rt, ch, value);
         return DT_OK;
     }
-    dt__op op = {0};
+    dt__op op;
+    dt__op_init(&op);
     dt__op_bind(&op, &dt__mpsc_send_op, &ch->base);
     op.entry = e;
     op.value = value;
@@ -292,7 +293,8 @@ int dt_mpsc_reserve_at(dt_site site, dt_sender tx, dt_send_permit *out)
     DT_ASSERT(out != NULL, site, "dt_mpsc_reserve: out is NULL");
     dt__entry *e = dt__sync_lookup(rt, tx.id, DT_OBJ_SENDER, site,
                                    "dt_mpsc_reserve");
-    dt__op op = {0};
+    dt__op op;
+    dt__op_init(&op);
     dt__op_bind(&op, &dt__mpsc_reserve_op, e->object);
     op.entry = e;
     op.site = site;
@@ -375,7 +377,8 @@ int dt_mpsc_recv_at(dt_site site, dt_receiver rx, void **out)
 {
     dt_runtime *rt = dt__rt_get(site);
     DT_ASSERT(out != NULL, site, "dt_mpsc_recv: out is NULL");
-    dt__op op = {0};
+    dt__op op;
+    dt__op_init(&op);
     dt__mpsc_bind_recv(rt, &op, rx.id, site);
     dt__op_await(rt, &op, site);
     *out = op.err == DT_OK ? op.out_ptr : NULL;

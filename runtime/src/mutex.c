@@ -96,7 +96,8 @@ void dt__mutex_bind_lock(dt_runtime *rt, dt__op *op, uint64_t mutex_id,
 dt_mutex_guard dt_mutex_lock_at(dt_site site, dt_mutex mutex)
 {
     dt_runtime *rt = dt__rt_get(site);
-    dt__op op = {0};
+    dt__op op;
+    dt__op_init(&op);
     dt__mutex_bind_lock(rt, &op, mutex.id, site);
     dt__op_await(rt, &op, site);
     dt_mutex_guard g = {op.out_handle};

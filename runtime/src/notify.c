@@ -109,7 +109,8 @@ void dt__notify_bind_notified(dt_runtime *rt, dt__op *op,
 void dt_notified_at(dt_site site, dt_notify notify)
 {
     dt_runtime *rt = dt__rt_get(site);
-    dt__op op = {0};
+    dt__op op;
+    dt__op_init(&op);
     dt__notify_bind_notified(rt, &op, notify.id, site);
     dt__op_await(rt, &op, site);
 }

@@ -121,7 +121,8 @@ int dt_oneshot_recv_at(dt_site site, dt_oneshot_receiver rx, void **out)
 {
     dt_runtime *rt = dt__rt_get(site);
     DT_ASSERT(out != NULL, site, "dt_oneshot_recv: out is NULL");
-    dt__op op = {0};
+    dt__op op;
+    dt__op_init(&op);
     dt__oneshot_bind_recv(rt, &op, rx.id, site);
     dt__op_await(rt, &op, site);
     *out = op.err == DT_OK ? op.out_ptr : NULL;

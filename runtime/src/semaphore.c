@@ -135,7 +135,8 @@ int dt_semaphore_acquire_many_at(dt_site site, dt_semaphore sem, size_t n,
 {
     dt_runtime *rt = dt__rt_get(site);
     DT_ASSERT(out != NULL, site, "dt_semaphore_acquire: out is NULL");
-    dt__op op = {0};
+    dt__op op;
+    dt__op_init(&op);
     dt__semaphore_bind_acquire(rt, &op, sem.id, n, site);
     dt__op_await(rt, &op, site);
     out->id = op.err == DT_OK ? op.out_handle : 0;

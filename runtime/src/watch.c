@@ -119,7 +119,8 @@ void dt__watch_bind_changed(dt_runtime *rt, dt__op *op, uint64_t rx_id,
 int dt_watch_changed_at(dt_site site, dt_watch_receiver rx)
 {
     dt_runtime *rt = dt__rt_get(site);
-    dt__op op = {0};
+    dt__op op;
+    dt__op_init(&op);
     dt__watch_bind_changed(rt, &op, rx.id, site);
     dt__op_await(rt, &op, site);
     return op.err;
