@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "droptest/dt_fifo_driver.h"
+#include "trace_hash.h"
 
 void dt_fifo_driver_init(dt_fifo_driver *d)
 {
@@ -24,7 +25,7 @@ static void dt__fifo_set_time(dt_fifo_driver *d, uint64_t now_ns)
 {
     d->now_ns = now_ns;
     uint64_t record[2] = {DT__FIFO_TIME_TAG, now_ns};
-    XXH3_64bits_update(&d->hash_state, record, sizeof record);
+    dt__trace_hash_update(&d->hash_state, record, sizeof record);
 }
 
 static bool dt__fifo_advance(void *ctx, uint64_t deadline_ns)
@@ -68,7 +69,7 @@ static void dt__fifo_on_events(void *ctx, const dt_event *events,
 {
     dt_fifo_driver *d = ctx;
     /* dt_event has no padding: the bytes are the data. */
-    XXH3_64bits_update(&d->hash_state, events, count * sizeof *events);
+    dt__trace_hash_update(&d->hash_state, events, count * sizeof *events);
     for (size_t i = 0; i < count; i++)
         d->event_counts[events[i].kind]++;
     d->event_count += count;

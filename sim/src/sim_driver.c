@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "sim.h"
+#include "trace_hash.h"
 
 static uint64_t dt__sim_now(void *ctx)
 {
@@ -20,7 +21,7 @@ static void dt__sim_set_time(dt__sim *sim, uint64_t now_ns)
 {
     sim->now_ns = now_ns;
     uint64_t record[2] = {DT__TIME_TAG, now_ns};
-    XXH3_64bits_update(&sim->hash, record, sizeof record);
+    dt__trace_hash_update(&sim->hash, record, sizeof record);
 }
 
 static bool dt__sim_advance(void *ctx, uint64_t deadline_ns)
@@ -221,7 +222,7 @@ static void dt__sim_on_events(void *ctx, const dt_event *events,
 {
     dt__sim *sim = ctx;
     /* dt_event has no padding: the bytes are the data. */
-    XXH3_64bits_update(&sim->hash, events, count * sizeof *events);
+    dt__trace_hash_update(&sim->hash, events, count * sizeof *events);
     if (sim->config->record_trace)
         dt__sim_record(sim, events, count);
     for (size_t i = 0; i < count; i++) {
