@@ -325,27 +325,44 @@ dt__entry *dt__entry_new(dt_runtime *rt, dt_object_kind kind,
                          const char *name, dt_site site, dt__task *owner,
                          bool on_drop_list);
 void dt__entry_free(dt_runtime *rt, dt__entry *entry);
-uint64_t dt__entry_id(const dt_runtime *rt, const dt__entry *entry);
+static inline uint64_t dt__entry_id(const dt_runtime *rt,
+                                    const dt__entry *entry)
+{
+    return ((uint64_t)rt->tag << (DT__SLOT_BITS + DT__GEN_BITS)) |
+           ((uint64_t)(entry->gen & DT__GEN_MASK) << DT__SLOT_BITS) |
+           entry->slot;
+}
 /* Validates a handle id for use by the current task: same run, live,
  * the expected kind (or any kind if kind < 0), owned by the caller or by
  * nobody. Asserts with a message naming the site and task otherwise. */
 dt__entry *dt__entry_lookup_checked(dt_runtime *rt, uint64_t id, int kind,
                                     dt_site site, const char *what);
+/* Objects any task may use through the id, whoever owns the entry. */
+static inline bool dt__kind_is_shared(int kind)
+{
+    return kind == DT_OBJ_TASK || kind == DT_OBJ_SEMAPHORE ||
+           kind == DT_OBJ_MUTEX || kind == DT_OBJ_NOTIFY ||
+           kind == DT_OBJ_CANCEL_TOKEN;
+}
 static inline dt__entry *dt__entry_lookup(dt_runtime *rt, uint64_t id,
                                           int kind, dt_site site,
                                           const char *what)
 {
     /* The common case inline: a live handle of the run, of the kind, that
-     * the running task owns. Everything else (and every message) is the
-     * checked path's. */
+     * the running task may use: its own, one released to nobody, or a
+     * shared object's (used like an Arc by whoever has the id). Every
+     * other case, and every message, is the checked path's. */
     uint32_t slot = dt__id_slot(id);
     if (__builtin_expect(dt__id_tag(id) == rt->tag && slot > 0 &&
                              slot < rt->ledger.slots_used && rt->current,
                          1)) {
         dt__entry *e = dt__entry_at(&rt->ledger, slot);
+        /* kind < 0: any kind (dt_drop, dt_move). */
+        int k = kind < 0 ? e->kind : kind;
         if (__builtin_expect(e->live && e->gen == dt__id_gen(id) &&
-                                 e->kind == kind &&
-                                 e->owner_seq == rt->current->seq,
+                                 e->kind == k &&
+                                 (e->owner_seq == rt->current->seq ||
+                                  e->owner_seq == 0 || dt__kind_is_shared(k)),
                              1))
             return e;
     }
@@ -368,7 +385,12 @@ void dt__drop_list_run(dt_runtime *rt, dt__task *task);
 /* Tasks (task.c). */
 dt__task *dt__task_of(dt_runtime *rt, uint64_t task_id, dt_site site);
 /* The public id of a task. */
-dt_task_id dt__task_id(const dt_runtime *rt, const dt__task *task);
+static inline dt_task_id dt__task_id(const dt_runtime *rt,
+                                     const dt__task *task)
+{
+    dt_task_id id = {dt__entry_id(rt, dt__entry_at(&rt->ledger, task->slot))};
+    return id;
+}
 /* Frees a finished task nobody refers to (no handle, no set, not the
  * root): now if its stack is back in the pool, else once it is. */
 void dt__task_release_if_unreferenced(dt_runtime *rt, dt__task *task);
@@ -379,7 +401,21 @@ void dt__task_reclaim(dt_runtime *rt, dt__task *task);
 /* The outcome of a finished task nobody will take: drops the result and
  * reports an unobserved panic. */
 void dt__task_discard_outcome(dt_runtime *rt, dt__task *task);
-dt_outcome dt__task_take_outcome(dt_runtime *rt, dt__task *task);
+/* Inline, so that the outcome is written where the caller returns it:
+ * built in one function and copied in another, it stalls on store
+ * forwarding (four narrow stores read back as two wide loads). */
+static inline dt_outcome dt__task_take_outcome(dt_runtime *rt, dt__task *t)
+{
+    DT_INVARIANT(t->state == DT_TASK_FINISHED);
+    dt_outcome out = {(dt_outcome_kind)t->outcome, NULL, NULL,
+                      dt__task_id(rt, t)};
+    if (t->outcome == DT_OUTCOME_OK)
+        out.result = t->result;
+    else if (t->outcome == DT_OUTCOME_PANICKED)
+        out.panic_message = t->panic_message;
+    t->result = NULL;
+    return out;
+}
 dt__task *dt__task_spawn(dt_runtime *rt, dt_site site,
                          const dt_spawn_options *opts, dt_task_fn fn,
                          void *arg, dt__task_set *set);

@@ -157,13 +157,6 @@ void dt_runtime_history_at(const dt_runtime *rt, size_t index,
                             h->creator_seq};
 }
 
-uint64_t dt__entry_id(const dt_runtime *rt, const dt__entry *e)
-{
-    uint32_t slot = e->slot;
-    return ((uint64_t)rt->tag << (DT__SLOT_BITS + DT__GEN_BITS)) |
-           ((uint64_t)(e->gen & DT__GEN_MASK) << DT__SLOT_BITS) | slot;
-}
-
 void dt__entry_free(dt_runtime *rt, dt__entry *e)
 {
     dt__ledger *l = &rt->ledger;
@@ -212,9 +205,7 @@ static dt__entry *dt__lookup(dt_runtime *rt, uint64_t id, int kind,
               dt_object_kind_name((dt_object_kind)e->kind), e->name);
     /* Shared objects are used the way an Arc is: by anyone holding the
      * id while some handle keeps the object alive. */
-    DT_ASSERT(e->kind == DT_OBJ_TASK || e->kind == DT_OBJ_SEMAPHORE ||
-                  e->kind == DT_OBJ_MUTEX || e->kind == DT_OBJ_NOTIFY ||
-                  e->kind == DT_OBJ_CANCEL_TOKEN || e->owner_seq == 0 ||
+    DT_ASSERT(dt__kind_is_shared(e->kind) || e->owner_seq == 0 ||
                   !rt->current || e->owner_seq == rt->current->seq,
               site, "%s: %s `%s` is owned by task `%s`, not the caller", what,
               dt__kind_word(e->kind), e->name, e->owner_name);

@@ -133,19 +133,6 @@ void dt__task_release_if_unreferenced(dt_runtime *rt, dt__task *t)
         dt__task_reclaim(rt, t);
 }
 
-dt_outcome dt__task_take_outcome(dt_runtime *rt, dt__task *t)
-{
-    DT_INVARIANT(t->state == DT_TASK_FINISHED);
-    dt_outcome out = {(dt_outcome_kind)t->outcome, NULL, NULL,
-                      dt__task_id(rt, t)};
-    if (t->outcome == DT_OUTCOME_OK)
-        out.result = t->result;
-    else if (t->outcome == DT_OUTCOME_PANICKED)
-        out.panic_message = t->panic_message;
-    t->result = NULL;
-    return out;
-}
-
 void dt__task_discard_outcome(dt_runtime *rt, dt__task *t)
 {
     DT_INVARIANT(t->state == DT_TASK_FINISHED);
@@ -279,12 +266,6 @@ void dt__task_request_abort(dt_runtime *rt, dt__task *t, dt__task *requester)
         if (cancel)
             cancel(t);
     }
-}
-
-dt_task_id dt__task_id(const dt_runtime *rt, const dt__task *t)
-{
-    dt_task_id id = {dt__entry_id(rt, dt__entry_at(&rt->ledger, t->slot))};
-    return id;
 }
 
 dt__task *dt__task_of(dt_runtime *rt, uint64_t task_id, dt_site site)
