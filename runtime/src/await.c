@@ -7,19 +7,6 @@
  * dt__task_wait. */
 #include "internal.h"
 
-dt_abort_route dt__task_route(const dt__task *t)
-{
-    if (t->shielded)
-        return DT_ROUTE_NONE;
-    if (t->is_root)
-        return DT_ROUTE_ROOT;
-    if (t->handle_slot)
-        return DT_ROUTE_JOIN_HANDLE;
-    if (t->set)
-        return DT_ROUTE_TASK_SET;
-    return DT_ROUTE_NONE;
-}
-
 /* The task holding the handle or set an abort would come through. */
 uint64_t dt__route_owner_seq(const dt_runtime *rt, const dt__task *t,
                              dt_abort_route route)
@@ -32,9 +19,8 @@ uint64_t dt__route_owner_seq(const dt_runtime *rt, const dt__task *t,
 }
 
 /* Out of line: the driver decides at few await points. */
-__attribute__((noinline)) static void
-dt__await_ask(dt_runtime *rt, dt__task *t, uint64_t index,
-              dt_wait_reason reason, dt_abort_route route, dt_site site)
+void dt__await_ask(dt_runtime *rt, dt__task *t, uint64_t index,
+                   dt_wait_reason reason, dt_abort_route route, dt_site site)
 {
     uint64_t owner_seq = dt__route_owner_seq(rt, t, route);
     dt_await_point p = {index, t->seq, t->name, site, reason, route,
@@ -49,26 +35,6 @@ dt__await_ask(dt_runtime *rt, dt__task *t, uint64_t index,
         dt__emit(rt, DT_EV_ABORT_INJECTED, t->seq, owner_seq, route);
         t->abort_requested = true;
     }
-}
-
-bool dt__await_point(dt_runtime *rt, dt_wait_reason reason, dt_site site)
-{
-    dt__task *t = rt->current;
-    /* A drop is synchronous: a call inside one is not an await point and
-     * cannot be aborted; if it would wait, dt__wait_begin says so. */
-    if (t->drop_frame || t->state == DT_TASK_DROPPING)
-        return false;
-    dt_abort_route route = dt__task_route(t);
-    uint64_t index = rt->report.await_points++;
-    dt__emit(rt, DT_EV_AWAIT, t->seq, index, reason | (uint64_t)route << 8);
-    if (route == DT_ROUTE_NONE)
-        rt->report.await_skipped++;
-    /* The driver decides only at the points it asked for. */
-    if (__builtin_expect(index == rt->await_ask_index, 0))
-        dt__await_ask(rt, t, index, reason, route, site);
-    if (t->abort_requested)
-        dt__task_exit(rt, DT_OUTCOME_CANCELLED);
-    return true;
 }
 
 void dt__wait_in_drop(dt_runtime *rt, dt_wait_reason reason, dt_site site)

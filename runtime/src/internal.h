@@ -296,7 +296,18 @@ _Noreturn void dt__rt_missing(dt_site site);
 
 /* Through what an abort could reach t, and who holds that handle or set
  * (await.c). */
-dt_abort_route dt__task_route(const dt__task *t);
+static inline dt_abort_route dt__task_route(const dt__task *t)
+{
+    if (t->shielded)
+        return DT_ROUTE_NONE;
+    if (t->is_root)
+        return DT_ROUTE_ROOT;
+    if (t->handle_slot)
+        return DT_ROUTE_JOIN_HANDLE;
+    if (t->set)
+        return DT_ROUTE_TASK_SET;
+    return DT_ROUTE_NONE;
+}
 uint64_t dt__route_owner_seq(const dt_runtime *rt, const dt__task *t,
                              dt_abort_route route);
 
@@ -434,7 +445,8 @@ void dt__task_set_member_done(dt_runtime *rt, dt__task *task);
 /* Reaches an await point: counts it, asks the driver whether to abort,
  * and ends the task as cancelled if an abort is pending. Inside a drop it
  * is not an await point and returns false; otherwise returns true. */
-bool dt__await_point(dt_runtime *rt, dt_wait_reason reason, dt_site site);
+static inline bool dt__await_point(dt_runtime *rt, dt_wait_reason reason,
+                                   dt_site site);
 /* Called by an operation that must wait, before it registers the wait: a
  * drop may not wait, so inside one this records cleanup_suspended and
  * abandons the drop (never returns). */
@@ -529,5 +541,32 @@ void dt__switch_landed(dt_runtime *rt, dt__task *self);
 
 /* Fault handling (fault.c). */
 void dt__fault_install(void);
+
+/* The await point, inline: it is on every operation that may wait, and
+ * its common case (count it, record it, go on) is a few stores. The
+ * driver's question and the abort are out of line (await.c). */
+void dt__await_ask(dt_runtime *rt, dt__task *t, uint64_t index,
+                   dt_wait_reason reason, dt_abort_route route,
+                   dt_site site);
+static inline bool dt__await_point(dt_runtime *rt, dt_wait_reason reason,
+                                   dt_site site)
+{
+    dt__task *t = rt->current;
+    /* A drop is synchronous: a call inside one is not an await point and
+     * cannot be aborted; if it would wait, dt__wait_begin says so. */
+    if (__builtin_expect(t->drop_frame || t->state == DT_TASK_DROPPING, 0))
+        return false;
+    dt_abort_route route = dt__task_route(t);
+    uint64_t index = rt->report.await_points++;
+    dt__emit(rt, DT_EV_AWAIT, t->seq, index, reason | (uint64_t)route << 8);
+    if (route == DT_ROUTE_NONE)
+        rt->report.await_skipped++;
+    /* The driver decides only at the points it asked for. */
+    if (__builtin_expect(index == rt->await_ask_index, 0))
+        dt__await_ask(rt, t, index, reason, route, site);
+    if (__builtin_expect(t->abort_requested, 0))
+        dt__task_exit(rt, DT_OUTCOME_CANCELLED);
+    return true;
+}
 
 #endif

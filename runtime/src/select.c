@@ -91,7 +91,7 @@ int dt_select_at(dt_site site, dt_select_branch *branches, size_t count,
                        rt->current};
         start = dt__driver_choose(rt, &c);
     }
-    dt__ops set = {ops, count, start, false, false, false};
+    dt__ops set = {ops, count, start, false, false};
     size_t won = dt__ops_run(rt, &set, DT_WAIT_SELECT, 0, site);
 
     dt_select_branch *b = &branches[won];

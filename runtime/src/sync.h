@@ -102,11 +102,18 @@ typedef struct dt__ops {
     size_t start;    /* polled from here, wrapping */
     bool finished;   /* disarmed and unreferenced */
     bool referenced; /* the objects are referenced while waiting */
-    bool polled;     /* polled once already, none ready: wait first */
 } dt__ops;
 
-/* Binds op to its object (taking a reference for the operation). */
-void dt__op_bind(dt__op *op, const dt__op_type *type, dt__shared *obj);
+/* Binds op to its object. Inline, like dt__op_await: with the type
+ * known at the call site, the first poll is a direct call. */
+static inline void dt__op_bind(dt__op *op, const dt__op_type *type,
+                               dt__shared *obj)
+{
+    op->type = type;
+    op->obj = obj;
+    if (obj)
+        op->object_seq = obj->seq;
+}
 
 /* A zeroed op, the start of every single operation. Field by field, not
  * `= {0}`: GCC zeroes a struct of more than 80 bytes with `rep stos`,
@@ -142,8 +149,31 @@ static inline void dt__op_init(dt__op *op)
 size_t dt__ops_run(dt_runtime *rt, dt__ops *ops, dt_wait_reason reason,
                    uint64_t object_seq, dt_site site);
 
-/* One op: the await point, then dt__ops_run. */
-void dt__op_await(dt_runtime *rt, dt__op *op, dt_site site);
+/* The two halves of dt__ops_run, for dt__op_await. dt__ops_sleep arms
+ * every enabled op and suspends the task until a waiter fires (it never
+ * returns into an aborted task); dt__ops_won ends the wait once op
+ * `winner` completed, disarming the others and dropping the
+ * references. */
+void dt__ops_sleep(dt_runtime *rt, dt__ops *set, dt_wait_reason reason,
+                   uint64_t object_seq, dt_site site);
+void dt__ops_won(dt_runtime *rt, dt__ops *set, size_t winner);
+
+/* One op: the await point, then poll, sleep, poll again until it
+ * completes. Inline, so that with the type known at the call site every
+ * poll is a direct call, and an op ready at once builds no set. */
+static inline void dt__op_await(dt_runtime *rt, dt__op *op, dt_site site)
+{
+    op->site = site;
+    dt__await_point(rt, op->type->reason, site);
+    /* Ready at once: nothing to register, nothing to give back. */
+    if (op->type->poll(rt, op))
+        return;
+    dt__ops set = {op, 1, 0, false, false};
+    do
+        dt__ops_sleep(rt, &set, op->type->reason, op->object_seq, site);
+    while (!op->type->poll(rt, op));
+    dt__ops_won(rt, &set, 0);
+}
 
 /* Each object's operation types (mpsc.c, oneshot.c, ...). */
 extern const dt__op_type dt__mpsc_recv_op, dt__mpsc_send_op,

@@ -120,14 +120,6 @@ int dt__sync_handle_drop(dt_runtime *rt, dt__entry *e)
 
 /* ---- the operation engine ----------------------------------------------- */
 
-void dt__op_bind(dt__op *op, const dt__op_type *type, dt__shared *obj)
-{
-    op->type = type;
-    op->obj = obj;
-    if (obj)
-        op->object_seq = obj->seq;
-}
-
 /* A waiting operation keeps its object alive: the handle it came through
  * may be dropped meanwhile by another task (a shared semaphore's). An
  * operation that completes at once needs no reference. */
@@ -169,6 +161,38 @@ static void dt__ops_abandon(dt__task *t)
     dt__ops_finish(t->rt, set, SIZE_MAX);
 }
 
+void dt__ops_won(dt_runtime *rt, dt__ops *set, size_t winner)
+{
+    dt__task *t = rt->current;
+    t->wait_ops = NULL;
+    t->wait_release = NULL;
+    dt__ops_finish(rt, set, winner);
+}
+
+void dt__ops_sleep(dt_runtime *rt, dt__ops *set, dt_wait_reason reason,
+                   uint64_t object_seq, dt_site site)
+{
+    dt__task *t = rt->current;
+    /* Inside a drop a wait is cleanup_suspended; the references go
+     * first, since the drop is abandoned. */
+    if (__builtin_expect(t->drop_frame != NULL, 0)) {
+        dt__ops_finish(rt, set, SIZE_MAX);
+        dt__wait_in_drop(rt, reason, site);
+    }
+    if (!set->referenced)
+        dt__ops_ref(set);
+    for (size_t i = 0; i < set->count; i++) {
+        dt__op *op = &set->ops[i];
+        op->waiter.task = t;
+        if (!op->disabled && !op->waiter.armed)
+            op->type->arm(rt, op);
+    }
+    t->wait_ops = set;
+    t->wait_release = dt__ops_abandon;
+    /* A wait cancelled by an abort never returns here. */
+    dt__task_wait(rt, reason, object_seq, set, site, dt__ops_abandon);
+}
+
 size_t dt__ops_run(dt_runtime *rt, dt__ops *set, dt_wait_reason reason,
                    uint64_t object_seq, dt_site site)
 {
@@ -176,48 +200,20 @@ size_t dt__ops_run(dt_runtime *rt, dt__ops *set, dt_wait_reason reason,
     for (size_t i = 0; i < set->count; i++)
         set->ops[i].waiter.task = t;
     for (;;) {
-        for (size_t k = 0; k < set->count && !set->polled; k++) {
-            size_t i = (set->start + k) % set->count;
+        for (size_t k = 0; k < set->count; k++) {
+            size_t i = set->start + k;
+            if (i >= set->count)
+                i -= set->count;
             dt__op *op = &set->ops[i];
             if (op->disabled)
                 continue;
             if (op->type->poll(rt, op)) {
-                t->wait_ops = NULL;
-                t->wait_release = NULL;
-                dt__ops_finish(rt, set, i);
+                dt__ops_won(rt, set, i);
                 return i;
             }
         }
-        set->polled = false;
-        /* Nothing ready: wait. Inside a drop that is cleanup_suspended;
-         * the references go first, since the drop is abandoned. */
-        if (__builtin_expect(t->drop_frame != NULL, 0)) {
-            dt__ops_finish(rt, set, SIZE_MAX);
-            dt__wait_in_drop(rt, reason, site);
-        }
-        if (!set->referenced)
-            dt__ops_ref(set);
-        for (size_t i = 0; i < set->count; i++) {
-            dt__op *op = &set->ops[i];
-            if (!op->disabled && !op->waiter.armed)
-                op->type->arm(rt, op);
-        }
-        t->wait_ops = set;
-        t->wait_release = dt__ops_abandon;
-        /* A wait cancelled by an abort never returns here. */
-        dt__task_wait(rt, reason, object_seq, set, site, dt__ops_abandon);
+        dt__ops_sleep(rt, set, reason, object_seq, site);
     }
-}
-
-void dt__op_await(dt_runtime *rt, dt__op *op, dt_site site)
-{
-    op->site = site;
-    dt__await_point(rt, op->type->reason, site);
-    /* Ready at once: nothing to register, nothing to give back. */
-    if (op->type->poll(rt, op))
-        return;
-    dt__ops set = {op, 1, 0, false, false, true};
-    dt__ops_run(rt, &set, op->type->reason, op->object_seq, site);
 }
 
 /* ---- sleep and join as operations (for select) -------------------------- */
