@@ -149,30 +149,48 @@ static inline void dt__op_init(dt__op *op)
 size_t dt__ops_run(dt_runtime *rt, dt__ops *ops, dt_wait_reason reason,
                    uint64_t object_seq, dt_site site);
 
-/* The two halves of dt__ops_run, for dt__op_await. dt__ops_sleep arms
- * every enabled op and suspends the task until a waiter fires (it never
- * returns into an aborted task); dt__ops_won ends the wait once op
- * `winner` completed, disarming the others and dropping the
- * references. */
-void dt__ops_sleep(dt_runtime *rt, dt__ops *set, dt_wait_reason reason,
-                   uint64_t object_seq, dt_site site);
-void dt__ops_won(dt_runtime *rt, dt__ops *set, size_t winner);
+/* Gives back what the current wait's ops hold and drops their references
+ * when its task is aborted (the task's wait_cancel and wait_release). */
+void dt__ops_abandon(dt__task *t);
+/* A wait inside a drop: gives the ops up, then cleanup_suspended. */
+_Noreturn void dt__ops_wait_in_drop(dt_runtime *rt, dt__ops *set,
+                                    dt_wait_reason reason, dt_site site);
 
 /* One op: the await point, then poll, sleep, poll again until it
- * completes. Inline, so that with the type known at the call site every
- * poll is a direct call, and an op ready at once builds no set. */
+ * completes. dt__ops_run's steps for a set of one, inline: with the type
+ * known at the call site every poll and the arm are direct calls, and an
+ * op ready at once builds no set at all. */
 static inline void dt__op_await(dt_runtime *rt, dt__op *op, dt_site site)
 {
+    const dt__op_type *type = op->type;
     op->site = site;
-    dt__await_point(rt, op->type->reason, site);
+    dt__await_point(rt, type->reason, site);
     /* Ready at once: nothing to register, nothing to give back. */
-    if (op->type->poll(rt, op))
+    if (type->poll(rt, op))
         return;
-    dt__ops set = {op, 1, 0, false, false};
-    do
-        dt__ops_sleep(rt, &set, op->type->reason, op->object_seq, site);
-    while (!op->type->poll(rt, op));
-    dt__ops_won(rt, &set, 0);
+    dt__task *t = rt->current;
+    dt__ops set = {op, 1, 0, false, true};
+    op->waiter.task = t;
+    /* Waiting keeps the object alive: the handle the op came through may
+     * be dropped meanwhile (a shared semaphore's, by another task). */
+    if (op->obj)
+        dt__shared_ref(op->obj);
+    do {
+        if (__builtin_expect(t->drop_frame != NULL, 0))
+            dt__ops_wait_in_drop(rt, &set, type->reason, site);
+        if (!op->waiter.armed)
+            type->arm(rt, op);
+        t->wait_ops = &set;
+        t->wait_release = dt__ops_abandon;
+        /* A wait cancelled by an abort never returns here. */
+        dt__task_wait(rt, type->reason, op->object_seq, &set, site,
+                      dt__ops_abandon);
+    } while (!type->poll(rt, op));
+    t->wait_ops = NULL;
+    t->wait_release = NULL;
+    set.finished = true;
+    if (op->obj)
+        dt__shared_unref(rt, op->obj);
 }
 
 /* Each object's operation types (mpsc.c, oneshot.c, ...). */

@@ -151,7 +151,7 @@ static void dt__ops_finish(dt_runtime *rt, dt__ops *set, size_t winner)
 
 /* The task is aborted while waiting, or woken and then aborted: every op
  * gives back what it holds, and the references go. */
-static void dt__ops_abandon(dt__task *t)
+void dt__ops_abandon(dt__task *t)
 {
     dt__ops *set = t->wait_ops;
     if (!set)
@@ -161,7 +161,9 @@ static void dt__ops_abandon(dt__task *t)
     dt__ops_finish(t->rt, set, SIZE_MAX);
 }
 
-void dt__ops_won(dt_runtime *rt, dt__ops *set, size_t winner)
+/* Ends the wait once op `winner` completed: the others are disarmed and
+ * the references dropped. */
+static void dt__ops_won(dt_runtime *rt, dt__ops *set, size_t winner)
 {
     dt__task *t = rt->current;
     t->wait_ops = NULL;
@@ -169,16 +171,23 @@ void dt__ops_won(dt_runtime *rt, dt__ops *set, size_t winner)
     dt__ops_finish(rt, set, winner);
 }
 
-void dt__ops_sleep(dt_runtime *rt, dt__ops *set, dt_wait_reason reason,
-                   uint64_t object_seq, dt_site site)
+void dt__ops_wait_in_drop(dt_runtime *rt, dt__ops *set,
+                          dt_wait_reason reason, dt_site site)
+{
+    /* The references go first, since the drop is abandoned. */
+    dt__ops_finish(rt, set, SIZE_MAX);
+    dt__wait_in_drop(rt, reason, site);
+}
+
+/* Arms every enabled op and suspends the task until a waiter fires; it
+ * never returns into an aborted task. */
+static void dt__ops_sleep(dt_runtime *rt, dt__ops *set,
+                          dt_wait_reason reason, uint64_t object_seq,
+                          dt_site site)
 {
     dt__task *t = rt->current;
-    /* Inside a drop a wait is cleanup_suspended; the references go
-     * first, since the drop is abandoned. */
-    if (__builtin_expect(t->drop_frame != NULL, 0)) {
-        dt__ops_finish(rt, set, SIZE_MAX);
-        dt__wait_in_drop(rt, reason, site);
-    }
+    if (__builtin_expect(t->drop_frame != NULL, 0))
+        dt__ops_wait_in_drop(rt, set, reason, site);
     if (!set->referenced)
         dt__ops_ref(set);
     for (size_t i = 0; i < set->count; i++) {
