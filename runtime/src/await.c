@@ -98,45 +98,10 @@ void dt__waitq_push(dt__waitq *q, dt__waiter *w)
     q->tail = w;
 }
 
-void dt__waitq_remove(dt__waiter *w)
-{
-    dt__waitq *q = w->queue;
-    if (!q)
-        return;
-    if (w->prev)
-        w->prev->next = w->next;
-    else
-        q->head = w->next;
-    if (w->next)
-        w->next->prev = w->prev;
-    else
-        q->tail = w->prev;
-    w->prev = w->next = NULL;
-    w->queue = NULL;
-}
-
-void dt__waiter_fire(dt_runtime *rt, dt__waiter *w)
-{
-    dt__waitq_remove(w);
-    w->armed = false;
-    /* A select's other branch may have woken the task already. */
-    if (w->task->state == DT_TASK_WAITING)
-        dt__task_wake(rt, w->task);
-}
-
 void dt__waitq_fire_all(dt_runtime *rt, dt__waitq *q)
 {
     while (q->head)
         dt__waiter_fire(rt, q->head);
-}
-
-void dt__task_wake(dt_runtime *rt, dt__task *t)
-{
-    DT_INVARIANT(t->state == DT_TASK_WAITING);
-    t->state = DT_TASK_READY;
-    t->wait_cancel = NULL;
-    dt__emit(rt, DT_EV_WAKE, t->seq, 0, t->wait_reason);
-    dt__ready_push(rt, t);
 }
 
 void dt_yield_at(dt_site site)

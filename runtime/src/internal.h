@@ -467,13 +467,7 @@ void dt__task_wait(dt_runtime *rt, dt_wait_reason reason,
 /* Runs fn(arg) as a drop of the current task; returns DT__DROP_*. */
 int dt__drop_call(dt_runtime *rt, dt_drop_fn fn, void *arg,
                   const char *name, dt_site site);
-/* Makes a waiting task ready. */
-void dt__task_wake(dt_runtime *rt, dt__task *task);
-/* Unlinks w from its queue, disarms it and wakes its task if that still
- * waits. */
-void dt__waiter_fire(dt_runtime *rt, dt__waiter *w);
 void dt__waitq_push(dt__waitq *q, dt__waiter *w);
-void dt__waitq_remove(dt__waiter *w);
 void dt__waitq_fire_all(dt_runtime *rt, dt__waitq *q);
 /* Frees every shared sync object of a finished run (sync_core.c). */
 void dt__shared_free_all(dt_runtime *rt);
@@ -489,7 +483,6 @@ dt__task *dt__task_set_wait_done(dt_runtime *rt, dt__task_set *set,
                                  uint64_t set_seq, dt_site site);
 
 /* Scheduler (sched.c). */
-void dt__ready_push(dt_runtime *rt, dt__task *task);
 /* Switches from the current context to the next task to run, or back to
  * the main context when the run is over. Returns when the caller is
  * resumed (never, for a finished task). */
@@ -520,6 +513,58 @@ static inline void dt__emit(dt_runtime *rt, dt_event_kind kind,
     rt->events[rt->event_count++] = (dt_event){kind, 0, task_seq, object_seq,
                                                arg};
 }
+/* ---- the wake-up path, inline: every send, release and timer fires it */
+
+/* Doubles the run queue (sched.c); out of line, so the push stays a few
+ * instructions. */
+void dt__ready_grow(dt_runtime *rt);
+static inline void dt__ready_push(dt_runtime *rt, dt__task *t)
+{
+    if (__builtin_expect(rt->ready_count == rt->ready_cap, 0))
+        dt__ready_grow(rt);
+    /* The capacity is a power of two: a mask, not a division. */
+    rt->ready[(rt->ready_head + rt->ready_count) & (rt->ready_cap - 1)] = t;
+    rt->ready_count++;
+}
+
+/* Makes a waiting task ready. */
+static inline void dt__task_wake(dt_runtime *rt, dt__task *t)
+{
+    DT_INVARIANT(t->state == DT_TASK_WAITING);
+    t->state = DT_TASK_READY;
+    t->wait_cancel = NULL;
+    dt__emit(rt, DT_EV_WAKE, t->seq, 0, t->wait_reason);
+    dt__ready_push(rt, t);
+}
+
+static inline void dt__waitq_remove(dt__waiter *w)
+{
+    dt__waitq *q = w->queue;
+    if (!q)
+        return;
+    if (w->prev)
+        w->prev->next = w->next;
+    else
+        q->head = w->next;
+    if (w->next)
+        w->next->prev = w->prev;
+    else
+        q->tail = w->prev;
+    w->prev = w->next = NULL;
+    w->queue = NULL;
+}
+
+/* Unlinks w from its queue, disarms it and wakes its task if that still
+ * waits. */
+static inline void dt__waiter_fire(dt_runtime *rt, dt__waiter *w)
+{
+    dt__waitq_remove(w);
+    w->armed = false;
+    /* A select's other branch may have woken the task already. */
+    if (w->task->state == DT_TASK_WAITING)
+        dt__task_wake(rt, w->task);
+}
+
 /* The driver's answer to a choice; FIFO (0) when it has no `choose`. The
  * driver sees every earlier event first. */
 size_t dt__driver_choose(dt_runtime *rt, const dt_choice *choice);

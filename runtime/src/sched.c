@@ -8,9 +8,7 @@
 
 #include "internal.h"
 
-/* Doubles the run queue; out of line so that the push stays a few
- * instructions. The capacity stays a power of two. */
-__attribute__((noinline, cold)) static void dt__ready_grow(dt_runtime *rt)
+__attribute__((noinline, cold)) void dt__ready_grow(dt_runtime *rt)
 {
     size_t cap = rt->ready_cap ? rt->ready_cap * 2 : 64;
     dt__task **ready = malloc(cap * sizeof *ready);
@@ -22,14 +20,6 @@ __attribute__((noinline, cold)) static void dt__ready_grow(dt_runtime *rt)
     rt->ready = ready;
     rt->ready_cap = cap;
     rt->ready_head = 0;
-}
-
-void dt__ready_push(dt_runtime *rt, dt__task *t)
-{
-    if (__builtin_expect(rt->ready_count == rt->ready_cap, 0))
-        dt__ready_grow(rt);
-    rt->ready[(rt->ready_head + rt->ready_count) & (rt->ready_cap - 1)] = t;
-    rt->ready_count++;
 }
 
 static uint64_t dt__ready_candidate_seq(const dt_choice *choice, size_t i)
