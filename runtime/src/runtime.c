@@ -200,7 +200,11 @@ void dt_runtime_run(dt_runtime *rt, const char *root_name, dt_task_fn root_fn,
                               NULL);
     rt->root->is_root = true;
 
-    if (sigsetjmp(rt->fault_jmp, 1) == 0)
+    /* The signal mask is not saved: that is a system call per run, and
+     * there is nothing to restore. The fault handler is installed with
+     * SA_NODEFER and an empty sa_mask, so jumping out of it leaves the
+     * mask as it was. */
+    if (sigsetjmp(rt->fault_jmp, 0) == 0)
         dt__sched_run(rt);
     else
         dt__fault_landed(rt);
