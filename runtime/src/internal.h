@@ -326,6 +326,8 @@ static inline dt_runtime *dt__rt_get(dt_site site)
  * and appended to its drop list if on_drop_list. */
 bool dt__ledger_init(dt__ledger *ledger);
 void dt__ledger_fini(dt__ledger *ledger);
+/* An empty ledger that takes over old's chunks. */
+void dt__ledger_reuse(dt__ledger *ledger, const dt__ledger *old);
 static inline dt__entry *dt__entry_at(const dt__ledger *ledger,
                                       uint32_t slot)
 {

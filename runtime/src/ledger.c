@@ -13,6 +13,16 @@ bool dt__ledger_init(dt__ledger *ledger)
     return true;
 }
 
+void dt__ledger_reuse(dt__ledger *ledger, const dt__ledger *old)
+{
+    dt__ledger_init(ledger);
+    /* The chunks are handed out again from slot 1, each entry initialised
+     * as it is, so nothing of the old run shows through. */
+    ledger->chunks = old->chunks;
+    ledger->chunk_count = old->chunk_count;
+    ledger->chunk_cap = old->chunk_cap;
+}
+
 void dt__ledger_fini(dt__ledger *ledger)
 {
     for (uint32_t i = 0; i < ledger->chunk_count; i++)

@@ -107,6 +107,64 @@ void dt__rt_missing(dt_site site)
 
 /* ---- lifecycle ------------------------------------------------------------ */
 
+/* The memory a destroyed runtime leaves for the next one: the struct with
+ * its ledger chunks, run queue, timer heap, history buffer and recycled
+ * task structs. Memory only, like the stack pool: every byte of it is
+ * written again before it is read, so no run sees another's state, and a
+ * fresh runtime per run (the simulator's way) allocates none of it. */
+static dt_runtime *dt__spare;
+
+static dt_runtime *dt__runtime_alloc(void)
+{
+    dt_runtime *rt = dt__spare;
+    if (!rt) {
+        rt = malloc(sizeof *rt);
+        if (!rt)
+            return NULL;
+        memset(rt, 0, offsetof(struct dt_runtime, events));
+        dt__ledger_init(&rt->ledger);
+        return rt;
+    }
+    dt__spare = NULL;
+    dt__ledger ledger = rt->ledger;
+    dt__task **ready = rt->ready, **heap = rt->heap;
+    size_t ready_cap = rt->ready_cap;
+    uint32_t heap_cap = rt->heap_cap;
+    dt__history_line *history = rt->history;
+    size_t history_cap = rt->history_cap;
+    dt__task *free_tasks = rt->free_tasks;
+    memset(rt, 0, offsetof(struct dt_runtime, events));
+    dt__ledger_reuse(&rt->ledger, &ledger);
+    rt->ready = ready;
+    rt->ready_cap = ready_cap;
+    rt->heap = heap;
+    rt->heap_cap = heap_cap;
+    rt->history = history;
+    rt->history_cap = history_cap;
+    rt->free_tasks = free_tasks;
+    return rt;
+}
+
+/* Frees what the runtime holds beyond its reusable storage, and either
+ * keeps it as the spare or frees it too. */
+static void dt__runtime_release(dt_runtime *rt)
+{
+    if (!dt__spare) {
+        dt__spare = rt;
+        return;
+    }
+    for (dt__task *t = rt->free_tasks; t;) {
+        dt__task *next = t->all_next;
+        free(t);
+        t = next;
+    }
+    free(rt->ready);
+    free(rt->heap);
+    free(rt->history);
+    dt__ledger_fini(&rt->ledger);
+    free(rt);
+}
+
 dt_runtime *dt_runtime_create(const dt_runtime_options *opts,
                               const dt_driver *driver, void *driver_ctx,
                               int *err)
@@ -129,11 +187,8 @@ dt_runtime *dt_runtime_create(const dt_runtime_options *opts,
         *err = DT_ERR_INVALID;
         return NULL;
     }
-    dt_runtime *rt = malloc(sizeof *rt);
-    if (rt)
-        memset(rt, 0, offsetof(struct dt_runtime, events));
-    if (!rt || !dt__ledger_init(&rt->ledger)) {
-        free(rt);
+    dt_runtime *rt = dt__runtime_alloc();
+    if (!rt) {
         *err = DT_ERR_NOMEM;
         return NULL;
     }
@@ -249,7 +304,8 @@ void dt_runtime_destroy(dt_runtime *rt)
             dt__task *t = e->object;
             if (t->stack)
                 dt__stack_put(t->stack);
-            free(t);
+            t->all_next = rt->free_tasks;
+            rt->free_tasks = t;
         } else if (e->kind == DT_OBJ_TASK_SET) {
             free(e->object);
         } else if (e->kind == DT_OBJ_ALLOCATION) {
@@ -257,11 +313,6 @@ void dt_runtime_destroy(dt_runtime *rt)
         }
     }
     dt__shared_free_all(rt);
-    for (dt__task *t = rt->free_tasks; t;) {
-        dt__task *next = t->all_next;
-        free(t);
-        t = next;
-    }
     for (size_t i = 0; i < 64; i++)
         free(rt->alloc_quarantine[i]);
     while (rt->arena) {
@@ -269,11 +320,7 @@ void dt_runtime_destroy(dt_runtime *rt)
         rt->arena = b->next;
         free(b);
     }
-    free(rt->ready);
-    free(rt->heap);
-    free(rt->history);
-    dt__ledger_fini(l);
-    free(rt);
+    dt__runtime_release(rt);
 }
 
 /* ---- inspection ----------------------------------------------------------- */
