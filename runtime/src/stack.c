@@ -109,6 +109,7 @@ static bool dt__slab_grow(dt__stack_class *cls)
         s->guard_size = page;
         s->lo = guard + page;
         s->size = cls->size;
+        s->cls = cls;
         s->guard_mode = (uint8_t)dt__guard_install(guard, page);
         if (s->guard_mode == DT__GUARD_CANARY)
             memcpy(s->lo, &(uint64_t){DT__CANARY}, sizeof(uint64_t));
@@ -125,6 +126,15 @@ static bool dt__slab_grow(dt__stack_class *cls)
 
 dt__stack *dt__stack_get(size_t size)
 {
+    /* Nearly every spawn asks for the run's default size: the class of
+     * the last request answers without a search. */
+    static dt__stack_class *last;
+    if (last && last->size == size && last->free) {
+        dt__stack *s = last->free;
+        last->free = s->next_free;
+        s->next_free = NULL;
+        return s;
+    }
     size_t page = dt__page_size();
     size = (size + page - 1) & ~(page - 1);
     dt__stack_class *cls = NULL;
@@ -140,6 +150,7 @@ dt__stack *dt__stack_get(size_t size)
     }
     if (!cls->free && !dt__slab_grow(cls))
         return NULL;
+    last = cls;
     dt__stack *s = cls->free;
     cls->free = s->next_free;
     s->next_free = NULL;
@@ -154,16 +165,10 @@ void dt__stack_put(dt__stack *stack)
      * stack must start from clean shadow memory. */
     __asan_unpoison_memory_region(stack->lo, stack->size);
 #endif
-    for (size_t i = 0; i < dt__class_count; i++) {
-        if (dt__classes[i].size == stack->size) {
-            if (stack->guard_mode == DT__GUARD_CANARY)
-                memcpy(stack->lo, &(uint64_t){DT__CANARY}, sizeof(uint64_t));
-            stack->next_free = dt__classes[i].free;
-            dt__classes[i].free = stack;
-            return;
-        }
-    }
-    abort(); /* a stack that did not come from the pool */
+    if (stack->guard_mode == DT__GUARD_CANARY)
+        memcpy(stack->lo, &(uint64_t){DT__CANARY}, sizeof(uint64_t));
+    stack->next_free = stack->cls->free;
+    stack->cls->free = stack;
 }
 
 bool dt__stack_canary_broken(const dt__stack *stack)

@@ -26,6 +26,7 @@ typedef struct dt__stack {
     uint8_t guard_mode;    /* dt__guard_mode */
     unsigned valgrind_id;
     struct dt__stack *next_free;
+    struct dt__stack_class *cls; /* the pool class it returns to */
 } dt__stack;
 
 /* A stack of at least size bytes (rounded to pages), or NULL when memory
