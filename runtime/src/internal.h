@@ -32,6 +32,16 @@ _Noreturn void dt__panic_programmer(dt_site site, const char *fmt, ...)
                                  #cond);                                  \
     } while (0)
 
+/* Structs written field by field instead of zeroed (dt__entry_new,
+ * dt__task_spawn, dt__op_init) assert their size, so that a new field is
+ * not forgotten there. The sizes are counted for 64-bit pointers; other
+ * targets skip the check. */
+#if UINTPTR_MAX == UINT64_MAX
+#define DT__FIELDS_ASSERT(cond, msg) DT__STATIC_ASSERT(cond, msg)
+#else
+#define DT__FIELDS_ASSERT(cond, msg) ((void)0)
+#endif
+
 /* ---- ids -------------------------------------------------------------- */
 
 /* id = tag(16) | generation(24) | slot(24). Slot 0 is never used, so the

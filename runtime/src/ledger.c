@@ -79,7 +79,7 @@ dt__entry *dt__entry_new(dt_runtime *rt, dt_object_kind kind,
     /* Every field but gen (the slot's own count) is written here, one by
      * one: a memset of the entry compiles to `rep stos`, whose start-up
      * costs more than the rest of this function. */
-    DT__STATIC_ASSERT(sizeof(dt__entry) == 15 * sizeof(uint64_t),
+    DT__FIELDS_ASSERT(sizeof(dt__entry) == 15 * sizeof(uint64_t),
                       "dt__entry_new writes every field of dt__entry");
     e->slot = slot;
     e->kind = (uint8_t)kind;

@@ -122,7 +122,7 @@ static inline void dt__op_bind(dt__op *op, const dt__op_type *type,
  * field here. */
 static inline void dt__op_init(dt__op *op)
 {
-    DT__STATIC_ASSERT(sizeof(dt__op) == 26 * sizeof(uint64_t),
+    DT__FIELDS_ASSERT(sizeof(dt__op) == 26 * sizeof(uint64_t),
                       "dt__op_init zeroes every field of dt__op");
     op->type = NULL;
     op->obj = NULL;

@@ -36,7 +36,7 @@ dt__task *dt__task_spawn(dt_runtime *rt, dt_site site,
     /* Every field after the saved context (written by the first switch
      * in) is set here, one by one: a memset of the struct compiles to
      * `rep stos`, whose start-up costs more than the rest of a spawn. */
-    DT__STATIC_ASSERT(sizeof(dt__task) - offsetof(dt__task, stack) ==
+    DT__FIELDS_ASSERT(sizeof(dt__task) - offsetof(dt__task, stack) ==
                           38 * sizeof(uint64_t),
                       "dt__task_spawn writes every field of dt__task");
     t->stack = NULL;
