@@ -85,7 +85,9 @@ void dt_runtime_run(dt_runtime *rt, const char *root_name, dt_task_fn root_fn,
                     void *arg, dt_run_report *report);
 
 /* Frees the runtime and everything it still tracks, without running any
- * user code (drop lists that never ran stay unrun). */
+ * user code (drop lists that never ran stay unrun). Its memory, like task
+ * stacks, is kept for the next runtime the process creates, so runtimes
+ * are created and destroyed from one thread. */
 void dt_runtime_destroy(dt_runtime *rt);
 
 /* Failures recorded during the run, in order. */
