@@ -395,8 +395,42 @@ static inline dt__entry *dt__entry_lookup(dt_runtime *rt, uint64_t id,
  * dropped) instead of asserting. */
 dt__entry *dt__entry_lookup_stale_ok(dt_runtime *rt, uint64_t id, int kind,
                                      dt_site site, const char *what);
-void dt__drop_list_push(dt_runtime *rt, dt__task *owner, dt__entry *entry);
-void dt__drop_list_unlink(dt_runtime *rt, dt__entry *entry);
+/* A task's drop list, linked through the ledger by slot. Inline: every
+ * handle created or consumed goes through one of them. */
+static inline void dt__drop_list_push(dt_runtime *rt, dt__task *owner,
+                                      dt__entry *e)
+{
+    uint32_t slot = e->slot;
+    e->owner = owner->slot;
+    e->owner_seq = owner->seq;
+    e->owner_name = owner->name;
+    e->on_drop_list = true;
+    e->next = 0;
+    e->prev = owner->drop_tail;
+    if (owner->drop_tail)
+        dt__entry_at(&rt->ledger, owner->drop_tail)->next = slot;
+    else
+        owner->drop_head = slot;
+    owner->drop_tail = slot;
+}
+
+static inline void dt__drop_list_unlink(dt_runtime *rt, dt__entry *e)
+{
+    if (!e->on_drop_list)
+        return;
+    dt__ledger *l = &rt->ledger;
+    dt__task *owner = dt__entry_at(l, e->owner)->object;
+    if (e->prev)
+        dt__entry_at(l, e->prev)->next = e->next;
+    else
+        owner->drop_head = e->next;
+    if (e->next)
+        dt__entry_at(l, e->next)->prev = e->prev;
+    else
+        owner->drop_tail = e->prev;
+    e->on_drop_list = false;
+    e->prev = e->next = 0;
+}
 
 /* Drops one entry through its kind's drop (drop.c). The entry is unlinked
  * and freed. Returns DT__DROP_ABANDONED_PANIC if a user drop panicked. */

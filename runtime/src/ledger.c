@@ -233,37 +233,3 @@ dt__entry *dt__entry_lookup_stale_ok(dt_runtime *rt, uint64_t id, int kind,
 {
     return dt__lookup(rt, id, kind, site, what, true);
 }
-
-void dt__drop_list_push(dt_runtime *rt, dt__task *owner, dt__entry *e)
-{
-    uint32_t slot = e->slot;
-    e->owner = owner->slot;
-    e->owner_seq = owner->seq;
-    e->owner_name = owner->name;
-    e->on_drop_list = true;
-    e->next = 0;
-    e->prev = owner->drop_tail;
-    if (owner->drop_tail)
-        dt__entry_at(&rt->ledger, owner->drop_tail)->next = slot;
-    else
-        owner->drop_head = slot;
-    owner->drop_tail = slot;
-}
-
-void dt__drop_list_unlink(dt_runtime *rt, dt__entry *e)
-{
-    if (!e->on_drop_list)
-        return;
-    dt__ledger *l = &rt->ledger;
-    dt__task *owner = dt__entry_at(l, e->owner)->object;
-    if (e->prev)
-        dt__entry_at(l, e->prev)->next = e->next;
-    else
-        owner->drop_head = e->next;
-    if (e->next)
-        dt__entry_at(l, e->next)->prev = e->prev;
-    else
-        owner->drop_tail = e->prev;
-    e->on_drop_list = false;
-    e->prev = e->next = 0;
-}
