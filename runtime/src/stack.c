@@ -124,30 +124,32 @@ static bool dt__slab_grow(dt__stack_class *cls)
     return true;
 }
 
+/* The pool class of size bytes (rounded to pages), made if need be; NULL
+ * when every class is taken. */
+static dt__stack_class *dt__class_for(size_t size)
+{
+    size_t page = dt__page_size();
+    size = (size + page - 1) & ~(page - 1);
+    for (size_t i = 0; i < dt__class_count; i++)
+        if (dt__classes[i].size == size)
+            return &dt__classes[i];
+    if (dt__class_count == DT__STACK_CLASS_MAX)
+        return NULL;
+    dt__stack_class *cls = &dt__classes[dt__class_count++];
+    cls->size = size;
+    cls->slab_stacks = 16;
+    return cls;
+}
+
 dt__stack *dt__stack_get(size_t size)
 {
     /* Nearly every spawn asks for the run's default size: the class of
      * the last request answers without a search. */
     static dt__stack_class *last;
-    if (last && last->size == size && last->free) {
-        dt__stack *s = last->free;
-        last->free = s->next_free;
-        s->next_free = NULL;
-        return s;
-    }
-    size_t page = dt__page_size();
-    size = (size + page - 1) & ~(page - 1);
-    dt__stack_class *cls = NULL;
-    for (size_t i = 0; i < dt__class_count; i++)
-        if (dt__classes[i].size == size)
-            cls = &dt__classes[i];
-    if (!cls) {
-        if (dt__class_count == DT__STACK_CLASS_MAX)
-            return NULL;
-        cls = &dt__classes[dt__class_count++];
-        cls->size = size;
-        cls->slab_stacks = 16;
-    }
+    dt__stack_class *cls = last && last->size == size ? last
+                                                     : dt__class_for(size);
+    if (!cls)
+        return NULL;
     if (!cls->free && !dt__slab_grow(cls))
         return NULL;
     last = cls;
