@@ -156,6 +156,24 @@ void dt__ops_abandon(dt__task *t);
 _Noreturn void dt__ops_wait_in_drop(dt_runtime *rt, dt__ops *set,
                                     dt_wait_reason reason, dt_site site);
 
+/* Suspends the current task on an armed set: while it waits, an abort
+ * gives back what the ops hold (dt__ops_abandon). Never returns into an
+ * aborted task. dt__ops_wait_over ends that once an op completed. */
+static inline void dt__ops_suspend(dt_runtime *rt, dt__ops *set,
+                                   dt_wait_reason reason,
+                                   uint64_t object_seq, dt_site site)
+{
+    dt__task *t = rt->current;
+    t->wait_ops = set;
+    t->wait_release = dt__ops_abandon;
+    dt__task_wait(rt, reason, object_seq, set, site, dt__ops_abandon);
+}
+static inline void dt__ops_wait_over(dt__task *t)
+{
+    t->wait_ops = NULL;
+    t->wait_release = NULL;
+}
+
 /* One op: the await point, then poll, sleep, poll again until it
  * completes. dt__ops_run's steps for a set of one, inline: with the type
  * known at the call site every poll and the arm are direct calls, and an
@@ -180,14 +198,9 @@ static inline void dt__op_await(dt_runtime *rt, dt__op *op, dt_site site)
             dt__ops_wait_in_drop(rt, &set, type->reason, site);
         if (!op->waiter.armed)
             type->arm(rt, op);
-        t->wait_ops = &set;
-        t->wait_release = dt__ops_abandon;
-        /* A wait cancelled by an abort never returns here. */
-        dt__task_wait(rt, type->reason, op->object_seq, &set, site,
-                      dt__ops_abandon);
+        dt__ops_suspend(rt, &set, type->reason, op->object_seq, site);
     } while (!type->poll(rt, op));
-    t->wait_ops = NULL;
-    t->wait_release = NULL;
+    dt__ops_wait_over(t);
     set.finished = true;
     if (op->obj)
         dt__shared_unref(rt, op->obj);

@@ -156,8 +156,7 @@ void dt__ops_abandon(dt__task *t)
     dt__ops *set = t->wait_ops;
     if (!set)
         return;
-    t->wait_ops = NULL;
-    t->wait_release = NULL;
+    dt__ops_wait_over(t);
     dt__ops_finish(t->rt, set, SIZE_MAX);
 }
 
@@ -165,9 +164,7 @@ void dt__ops_abandon(dt__task *t)
  * the references dropped. */
 static void dt__ops_won(dt_runtime *rt, dt__ops *set, size_t winner)
 {
-    dt__task *t = rt->current;
-    t->wait_ops = NULL;
-    t->wait_release = NULL;
+    dt__ops_wait_over(rt->current);
     dt__ops_finish(rt, set, winner);
 }
 
@@ -196,10 +193,7 @@ static void dt__ops_sleep(dt_runtime *rt, dt__ops *set,
         if (!op->disabled && !op->waiter.armed)
             op->type->arm(rt, op);
     }
-    t->wait_ops = set;
-    t->wait_release = dt__ops_abandon;
-    /* A wait cancelled by an abort never returns here. */
-    dt__task_wait(rt, reason, object_seq, set, site, dt__ops_abandon);
+    dt__ops_suspend(rt, set, reason, object_seq, site);
 }
 
 size_t dt__ops_run(dt_runtime *rt, dt__ops *set, dt_wait_reason reason,
