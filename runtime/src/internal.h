@@ -83,7 +83,6 @@ typedef struct dt__entry {
     const char *owner_name;
     uint32_t prev, next;  /* drop-list links (slots), valid if on_drop_list;
                              also the free-list link when !live */
-    uint32_t live_prev, live_next; /* creation-ordered list of live entries */
     uint64_t seq;         /* creation order, from 1 */
     uint64_t creator_seq;
     const char *name;
@@ -105,8 +104,7 @@ typedef struct dt__ledger {
     uint32_t chunk_count, chunk_cap;
     uint32_t slots_used;  /* slots handed out so far (high-water), from 1 */
     uint32_t free_head;   /* LIFO free list of slots: deterministic reuse */
-    uint32_t live_head, live_tail;
-    size_t live_count;
+    size_t live_count;    /* no list of them: dt__ledger_live sorts */
     uint64_t next_seq;
 } dt__ledger;
 
@@ -344,10 +342,66 @@ static inline dt__entry *dt__entry_at(const dt__ledger *ledger,
     return &ledger->chunks[slot >> DT__CHUNK_BITS]
                           [slot & (DT__CHUNK_SIZE - 1)];
 }
-dt__entry *dt__entry_new(dt_runtime *rt, dt_object_kind kind,
-                         const char *name, dt_site site, dt__task *owner,
-                         bool on_drop_list);
+/* A slot past the free list: a new one, or a new chunk (ledger.c). Never
+ * returns without one: a full ledger ends the run as a crash. */
+uint32_t dt__slot_grow(dt_runtime *rt, dt_site site);
+static inline void dt__drop_list_push(dt_runtime *rt, dt__task *owner,
+                                      dt__entry *e);
+/* Inline: every spawn, handle and tracked resource makes one, and the
+ * call itself (seven arguments) cost as much as its stores. */
+static inline dt__entry *dt__entry_new(dt_runtime *rt, dt_object_kind kind,
+                                       const char *name, dt_site site,
+                                       dt__task *owner, bool on_drop_list)
+{
+    dt__ledger *l = &rt->ledger;
+    uint32_t slot = l->free_head;
+    dt__entry *e;
+    if (__builtin_expect(slot != 0, 1)) {
+        e = dt__entry_at(l, slot);
+        l->free_head = e->next;
+    } else {
+        slot = dt__slot_grow(rt, site);
+        e = dt__entry_at(l, slot);
+    }
+    /* Every field but gen (the slot's own count) is written here, one by
+     * one: a memset of the entry compiles to `rep stos`, whose start-up
+     * costs more than the rest of this function. */
+    DT__FIELDS_ASSERT(sizeof(dt__entry) == 14 * sizeof(uint64_t),
+                      "dt__entry_new writes every field of dt__entry");
+    e->slot = slot;
+    e->kind = (uint8_t)kind;
+    e->live = true;
+    e->on_drop_list = false;
+    e->owner = 0;
+    e->owner_seq = 0;
+    e->owner_name = NULL;
+    e->prev = e->next = 0;
+    e->seq = l->next_seq++;
+    e->creator_seq = rt->current ? rt->current->seq : 0;
+    e->name = name ? name : "?";
+    e->site = site;
+    e->object = NULL;
+    e->fn = NULL;
+    e->arg = NULL;
+    e->value = 0;
+    l->live_count++;
+    if (__builtin_expect(rt->opts.keep_history, 0))
+        dt__history_add(rt, e->seq, kind, e->name, site);
+    if (owner) {
+        if (on_drop_list) {
+            dt__drop_list_push(rt, owner, e);
+        } else {
+            e->owner = owner->slot;
+            e->owner_seq = owner->seq;
+            e->owner_name = owner->name;
+        }
+    }
+    return e;
+}
 void dt__entry_free(dt_runtime *rt, dt__entry *entry);
+/* The live entries' slots in creation (seq) order, malloc'd, for the
+ * rare walks that report in that order; NULL when there are none. */
+uint32_t *dt__ledger_live(const dt__ledger *ledger, size_t *count);
 static inline uint64_t dt__entry_id(const dt_runtime *rt,
                                     const dt__entry *entry)
 {

@@ -31,24 +31,21 @@ void dt__ledger_fini(dt__ledger *ledger)
     memset(ledger, 0, sizeof *ledger);
 }
 
-static uint32_t dt__slot_alloc(dt_runtime *rt)
+uint32_t dt__slot_grow(dt_runtime *rt, dt_site site)
 {
     dt__ledger *l = &rt->ledger;
-    if (l->free_head) {
-        uint32_t slot = l->free_head;
-        l->free_head = dt__entry_at(l, slot)->next;
-        return slot;
-    }
     uint32_t slot = l->slots_used;
-    if (slot > DT__SLOT_MAX)
-        return 0;
     uint32_t chunk = slot >> DT__CHUNK_BITS;
+    /* Running out of ledger slots or memory is not a state the code under
+     * test can handle; it is the run's bound, reported as a crash. */
+    if (slot > DT__SLOT_MAX)
+        goto full;
     if (chunk == l->chunk_count) {
         if (l->chunk_count == l->chunk_cap) {
             uint32_t cap = l->chunk_cap ? l->chunk_cap * 2 : 16;
             dt__entry **chunks = realloc(l->chunks, cap * sizeof *chunks);
             if (!chunks)
-                return 0;
+                goto full;
             l->chunks = chunks;
             l->chunk_cap = cap;
         }
@@ -56,65 +53,58 @@ static uint32_t dt__slot_alloc(dt_runtime *rt)
          * it out, and a slot's generation starts here. */
         l->chunks[chunk] = malloc(DT__CHUNK_SIZE * sizeof(dt__entry));
         if (!l->chunks[chunk])
-            return 0;
+            goto full;
         l->chunk_count++;
     }
     l->slots_used++;
     dt__entry_at(l, slot)->gen = 0;
     return slot;
+full:
+    dt__panic_programmer(site, "ledger full: more than %u live objects or "
+                         "out of memory", DT__SLOT_MAX);
 }
 
-dt__entry *dt__entry_new(dt_runtime *rt, dt_object_kind kind,
-                         const char *name, dt_site site, dt__task *owner,
-                         bool on_drop_list)
+typedef struct dt__seq_slot {
+    uint64_t seq;
+    uint32_t slot;
+} dt__seq_slot;
+
+static int dt__seq_slot_cmp(const void *a, const void *b)
 {
-    uint32_t slot = dt__slot_alloc(rt);
-    /* Running out of ledger slots or memory is not a state the code under
-     * test can handle; it is the run's bound, reported as a crash. */
-    if (!slot)
-        dt__panic_programmer(site, "ledger full: more than %u live objects "
-                             "or out of memory", DT__SLOT_MAX);
-    dt__ledger *l = &rt->ledger;
-    dt__entry *e = dt__entry_at(l, slot);
-    /* Every field but gen (the slot's own count) is written here, one by
-     * one: a memset of the entry compiles to `rep stos`, whose start-up
-     * costs more than the rest of this function. */
-    DT__FIELDS_ASSERT(sizeof(dt__entry) == 15 * sizeof(uint64_t),
-                      "dt__entry_new writes every field of dt__entry");
-    e->slot = slot;
-    e->kind = (uint8_t)kind;
-    e->live = true;
-    e->on_drop_list = false;
-    e->owner = 0;
-    e->owner_seq = 0;
-    e->owner_name = NULL;
-    e->prev = e->next = 0;
-    e->live_next = 0;
-    e->seq = l->next_seq++;
-    e->creator_seq = rt->current ? rt->current->seq : 0;
-    e->name = name ? name : "?";
-    e->site = site;
-    e->object = NULL;
-    e->fn = NULL;
-    e->arg = NULL;
-    e->value = 0;
-    e->live_prev = l->live_tail;
-    if (l->live_tail)
-        dt__entry_at(l, l->live_tail)->live_next = slot;
-    else
-        l->live_head = slot;
-    l->live_tail = slot;
-    l->live_count++;
-    if (__builtin_expect(rt->opts.keep_history, 0))
-        dt__history_add(rt, e->seq, kind, e->name, site);
-    if (owner) {
-        e->owner = owner->slot;
-        e->owner_seq = owner->seq;
-        e->owner_name = owner->name;
-        if (on_drop_list)
-            dt__drop_list_push(rt, owner, e);
+    uint64_t x = ((const dt__seq_slot *)a)->seq;
+    uint64_t y = ((const dt__seq_slot *)b)->seq;
+    return (x > y) - (x < y);
+}
+
+uint32_t *dt__ledger_live(const dt__ledger *l, size_t *count)
+{
+    *count = 0;
+    if (l->live_count == 0)
+        return NULL;
+    /* Slots are reused, so slot order is not creation order; seqs are
+     * unique, so sorting by them gives it exactly. */
+    dt__seq_slot *pairs = malloc(l->live_count * sizeof *pairs);
+    uint32_t *slots = malloc(l->live_count * sizeof *slots);
+    if (!pairs || !slots)
+        dt__panic_programmer(DT_SITE, "out of memory listing the ledger");
+    size_t n = 0;
+    bool sorted = true;
+    for (uint32_t s = 1; s < l->slots_used; s++) {
+        const dt__entry *e = dt__entry_at(l, s);
+        if (!e->live)
+            continue;
+        DT_INVARIANT(n < l->live_count);
+        sorted &= n == 0 || pairs[n - 1].seq < e->seq;
+        pairs[n++] = (dt__seq_slot){e->seq, s};
     }
-    return e;
+    DT_INVARIANT(n == l->live_count);
+    if (!sorted)
+        qsort(pairs, n, sizeof *pairs, dt__seq_slot_cmp);
+    for (size_t i = 0; i < n; i++)
+        slots[i] = pairs[i].slot;
+    free(pairs);
+    *count = n;
+    return slots;
 }
 
 void dt__history_add(dt_runtime *rt, uint64_t seq, dt_object_kind kind,
@@ -172,14 +162,6 @@ void dt__entry_free(dt_runtime *rt, dt__entry *e)
     dt__ledger *l = &rt->ledger;
     DT_INVARIANT(e->live && !e->on_drop_list);
     uint32_t slot = e->slot;
-    if (e->live_prev)
-        dt__entry_at(l, e->live_prev)->live_next = e->live_next;
-    else
-        l->live_head = e->live_next;
-    if (e->live_next)
-        dt__entry_at(l, e->live_next)->live_prev = e->live_prev;
-    else
-        l->live_tail = e->live_prev;
     l->live_count--;
     e->live = false;
     e->gen = (e->gen + 1) & DT__GEN_MASK;

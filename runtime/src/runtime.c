@@ -297,9 +297,10 @@ void dt_runtime_destroy(dt_runtime *rt)
         rt->dead->stack = NULL;
     }
     dt__ledger *l = &rt->ledger;
-    for (uint32_t s = l->live_head; s;) {
+    for (uint32_t s = 1; s < l->slots_used; s++) {
         dt__entry *e = dt__entry_at(l, s);
-        s = e->live_next;
+        if (!e->live)
+            continue;
         if (e->kind == DT_OBJ_TASK) {
             dt__task *t = e->object;
             if (t->stack)
@@ -336,9 +337,10 @@ void dt_runtime_ledger_foreach(const dt_runtime *rt,
                                void *ctx)
 {
     const dt__ledger *l = &rt->ledger;
-    for (uint32_t s = l->live_head; s;) {
-        const dt__entry *e = dt__entry_at(l, s);
-        s = e->live_next;
+    size_t live;
+    uint32_t *slots = dt__ledger_live(l, &live);
+    for (size_t i = 0; i < live; i++) {
+        const dt__entry *e = dt__entry_at(l, slots[i]);
         dt_ledger_entry out = {0};
         out.kind = (dt_object_kind)e->kind;
         out.seq = e->seq;
@@ -363,6 +365,7 @@ void dt_runtime_ledger_foreach(const dt_runtime *rt,
             out.object_name = sh->name;
         }
         if (!fn(ctx, &out))
-            return;
+            break;
     }
+    free(slots);
 }

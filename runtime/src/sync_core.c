@@ -376,9 +376,10 @@ size_t dt_runtime_holders(const dt_runtime *rt, uint64_t object_seq,
 {
     size_t n = 0;
     const dt__ledger *l = &rt->ledger;
-    for (uint32_t s = l->live_head; s;) {
-        const dt__entry *e = dt__entry_at(l, s);
-        s = e->live_next;
+    size_t live;
+    uint32_t *slots = dt__ledger_live(l, &live);
+    for (size_t i = 0; i < live; i++) {
+        const dt__entry *e = dt__entry_at(l, slots[i]);
         if (e->kind != holder_kind)
             continue;
         uint64_t seq;
@@ -406,5 +407,6 @@ size_t dt_runtime_holders(const dt_runtime *rt, uint64_t object_seq,
         }
         n++;
     }
+    free(slots);
     return n;
 }
