@@ -23,9 +23,12 @@ typedef struct dt__ctx {
 #endif
 
 /* Prepares ctx so that the first dt__ctx_swap into it calls entry(arg) on
- * the stack [stack_lo, stack_lo + size). entry must never return. */
+ * the stack [stack_lo, stack_lo + size). When entry returns, the
+ * coroutine is over: its first frame resumes the context entry returned
+ * without saving anything, and the stack is no longer used. */
+typedef struct dt__ctx *(*dt__ctx_entry_fn)(void *arg);
 void dt__ctx_make(dt__ctx *ctx, void *stack_lo, size_t size,
-                  void (*entry)(void *arg), void *arg);
+                  dt__ctx_entry_fn entry, void *arg);
 
 /* Saves the current context into from and resumes to. Returns when some
  * later swap resumes from. */

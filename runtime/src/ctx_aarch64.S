@@ -48,7 +48,36 @@ dt__ctx_swap:
     .cfi_endproc
     .size dt__ctx_swap, .-dt__ctx_swap
 
-/* The first frame of every coroutine: calls entry(arg) from x20(x19).
+/* void dt__ctx_jump(dt__ctx *to): the second half of dt__ctx_swap, for a
+ * coroutine that is over and saves nothing. */
+    .globl dt__ctx_jump
+    .hidden dt__ctx_jump
+    .type dt__ctx_jump, %function
+    .p2align 4
+dt__ctx_jump:
+    .cfi_startproc
+    ldr x9, [x0]
+    mov sp, x9
+    ldp x19, x20, [sp, #0]
+    ldp x21, x22, [sp, #16]
+    ldp x23, x24, [sp, #32]
+    ldp x25, x26, [sp, #48]
+    ldp x27, x28, [sp, #64]
+    ldp x29, x30, [sp, #80]
+    ldp d8, d9, [sp, #96]
+    ldp d10, d11, [sp, #112]
+    ldp d12, d13, [sp, #128]
+    ldp d14, d15, [sp, #144]
+    ldr x9, [sp, #160]
+    msr fpcr, x9
+    add sp, sp, #176
+    ret
+    .cfi_endproc
+    .size dt__ctx_jump, .-dt__ctx_jump
+
+/* The first frame of every coroutine: calls entry(arg) from x20(x19),
+ * then resumes the context entry returned (with a call, so that the
+ * resumed side's ret consumes it in the return predictor).
  * The link register is marked undefined and x29/x30 are zeroed so
  * debuggers and unwinders stop here. */
     .globl dt__ctx_entry
@@ -62,6 +91,7 @@ dt__ctx_entry:
     mov x30, #0
     mov x0, x19
     blr x20
+    bl dt__ctx_jump
     brk #0
     .cfi_endproc
     .size dt__ctx_entry, .-dt__ctx_entry

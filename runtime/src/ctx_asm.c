@@ -7,7 +7,7 @@
 void dt__ctx_entry(void);
 
 void dt__ctx_make(dt__ctx *ctx, void *stack_lo, size_t size,
-                  void (*entry)(void *arg), void *arg)
+                  dt__ctx_entry_fn entry, void *arg)
 {
     uintptr_t top = ((uintptr_t)stack_lo + size) & ~(uintptr_t)15;
 #if defined(__x86_64__)

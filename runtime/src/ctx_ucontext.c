@@ -14,13 +14,14 @@ static void dt__ucontext_entry(unsigned hi_entry, unsigned lo_entry,
 {
     uintptr_t e = ((uintptr_t)hi_entry << 32) | lo_entry;
     uintptr_t a = ((uintptr_t)hi_arg << 32) | lo_arg;
-    void (*entry)(void *) = (void (*)(void *))e;
-    entry((void *)a);
-    abort(); /* entry never returns */
+    dt__ctx_entry_fn entry = (dt__ctx_entry_fn)e;
+    dt__ctx *to = entry((void *)a);
+    setcontext(&to->uc);
+    abort(); /* setcontext does not return */
 }
 
 void dt__ctx_make(dt__ctx *ctx, void *stack_lo, size_t size,
-                  void (*entry)(void *arg), void *arg)
+                  dt__ctx_entry_fn entry, void *arg)
 {
     if (getcontext(&ctx->uc) != 0)
         abort();

@@ -52,7 +52,32 @@ dt__ctx_swap:
     .cfi_endproc
     .size dt__ctx_swap, .-dt__ctx_swap
 
-/* The first frame of every coroutine: calls entry(arg) from r13(r12).
+/* void dt__ctx_jump(dt__ctx *to): the second half of dt__ctx_swap, for a
+ * coroutine that is over and saves nothing. */
+    .globl dt__ctx_jump
+    .hidden dt__ctx_jump
+    .type dt__ctx_jump, @function
+    .p2align 4
+dt__ctx_jump:
+    .cfi_startproc
+    movq (%rdi), %rsp
+    ldmxcsr (%rsp)
+    fldcw 4(%rsp)
+    addq $8, %rsp
+    popq %r15
+    popq %r14
+    popq %r13
+    popq %r12
+    popq %rbx
+    popq %rbp
+    ret
+    .cfi_endproc
+    .size dt__ctx_jump, .-dt__ctx_jump
+
+/* The first frame of every coroutine: calls entry(arg) from r13(r12),
+ * then resumes the context entry returned. That resume is a call, not a
+ * jump: the resumed side's ret then consumes this call's entry in the
+ * return predictor, and its returns after that match the calls it made.
  * The return address is marked undefined so debuggers and unwinders stop
  * here instead of walking into garbage; rbp is zeroed for frame-pointer
  * walkers for the same reason. */
@@ -66,6 +91,8 @@ dt__ctx_entry:
     xorl %ebp, %ebp
     movq %r12, %rdi
     callq *%r13
+    movq %rax, %rdi
+    callq dt__ctx_jump
     ud2
     .cfi_endproc
     .size dt__ctx_entry, .-dt__ctx_entry

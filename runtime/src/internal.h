@@ -587,6 +587,10 @@ dt__task *dt__task_set_wait_done(dt_runtime *rt, dt__task_set *set,
  * the main context when the run is over. Returns when the caller is
  * resumed (never, for a finished task). */
 void dt__schedule(dt_runtime *rt);
+/* The hand-over of a task that finished by returning: everything but the
+ * switch, which its first frame makes by jumping to the context returned
+ * (dt__ctx_make), so that no call of the finished task stays open. */
+dt__ctx *dt__schedule_final(dt_runtime *rt);
 /* Begins shutdown: aborts every live task in spawn order. */
 void dt__shutdown_begin(dt_runtime *rt);
 /* Runs on the main context: enters the first task and returns when the
@@ -683,6 +687,8 @@ char *dt__arena_vprintf(dt_runtime *rt, const char *fmt, va_list ap)
 void dt__switch(dt_runtime *rt, dt__ctx *from, dt__task *to_task,
                 bool from_finished);
 void dt__switch_landed(dt_runtime *rt, dt__task *self);
+/* The bookkeeping of a switch away from a finished task that jumps. */
+void dt__switch_final(dt_runtime *rt, dt__task *to_task);
 
 /* Fault handling (fault.c). */
 void dt__fault_install(void);

@@ -28,7 +28,8 @@ static uint64_t dt__ready_candidate_seq(const dt_choice *choice, size_t i)
     return rt->ready[(rt->ready_head + i) & (rt->ready_cap - 1)]->seq;
 }
 
-static dt__task *dt__ready_take(dt_runtime *rt)
+static inline __attribute__((always_inline)) dt__task *
+dt__ready_take(dt_runtime *rt)
 {
     size_t pick = 0;
     if (rt->ready_count > 1 && rt->driver->choose) {
@@ -82,7 +83,8 @@ static void dt__stall(dt_runtime *rt, bool horizon)
 }
 
 /* Picks the task to run next, or NULL when the run is over. */
-static dt__task *dt__sched_pick(dt_runtime *rt)
+static inline __attribute__((always_inline)) dt__task *
+dt__sched_pick(dt_runtime *rt)
 {
     for (;;) {
         /* 1. A stopped run (exit-mode shutdown, step limit in exit mode)
@@ -138,9 +140,14 @@ static dt__task *dt__sched_pick(dt_runtime *rt)
     }
 }
 
-void dt__schedule(dt_runtime *rt)
+/* Everything of a hand-over but the switch itself: the leaving task's
+ * checks, the pick, the RESUME event and the next task's stack. Makes the
+ * next task current; *to is NULL for the main context. Returns false when
+ * the current task was picked again, so there is nothing to switch. */
+static inline __attribute__((always_inline)) bool
+dt__schedule_prepare(dt_runtime *rt, dt__task *self,
+                                 dt__task **to)
 {
-    dt__task *self = rt->current;
     if (self) {
         /* Stacks without a guard page carry a canary instead. */
         if (self->stack && self->stack->guard_mode == DT__GUARD_CANARY &&
@@ -159,7 +166,7 @@ void dt__schedule(dt_runtime *rt)
         next->state = DT_TASK_RUNNING;
         dt__emit(rt, DT_EV_RESUME, next->seq, 0, 0);
         if (next == self)
-            return;
+            return false;
         if (!next->stack && !dt__task_prepare_stack(rt, next)) {
             rt->end = DT_RUN_CRASHED;
             dt__fail(rt, DT_FAIL_CRASH, next, next->site,
@@ -169,9 +176,31 @@ void dt__schedule(dt_runtime *rt)
             next = NULL;
         }
     }
-    bool finished = self && self->state == DT_TASK_FINISHED;
     rt->current = next;
+    *to = next;
+    return true;
+}
+
+void dt__schedule(dt_runtime *rt)
+{
+    dt__task *self = rt->current;
+    dt__task *next;
+    if (!dt__schedule_prepare(rt, self, &next))
+        return;
+    bool finished = self && self->state == DT_TASK_FINISHED;
     dt__switch(rt, self ? &self->ctx : &rt->main_ctx, next, finished);
+}
+
+dt__ctx *dt__schedule_final(dt_runtime *rt)
+{
+    dt__task *self = rt->current;
+    DT_INVARIANT(self && self->state == DT_TASK_FINISHED);
+    dt__task *next;
+    /* A finished task is in no queue, so it is never picked again. */
+    bool leaves = dt__schedule_prepare(rt, self, &next);
+    DT_INVARIANT(leaves);
+    dt__switch_final(rt, next);
+    return next ? &next->ctx : &rt->main_ctx;
 }
 
 void dt__sched_run(dt_runtime *rt)

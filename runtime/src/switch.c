@@ -25,6 +25,19 @@ void dt__switch(dt_runtime *rt, dt__ctx *from, dt__task *to, bool from_finished)
     dt__switch_landed(rt, rt->current);
 }
 
+void dt__switch_final(dt_runtime *rt, dt__task *to)
+{
+#if DT_ASAN
+    /* The finished task's fake stack is freed (NULL save slot). */
+    const void *bottom = to ? to->stack->lo : rt->main_stack_bottom;
+    size_t size = to ? to->stack->size : rt->main_stack_size;
+    __sanitizer_start_switch_fiber(NULL, bottom, size);
+#else
+    (void)rt;
+    (void)to;
+#endif
+}
+
 void dt__switch_landed(dt_runtime *rt, dt__task *self)
 {
 #if DT_ASAN

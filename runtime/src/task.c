@@ -149,7 +149,8 @@ void dt__task_discard_outcome(dt_runtime *rt, dt__task *t)
 
 /* ---- ending a task ----------------------------------------------------- */
 
-_Noreturn static void dt__task_finish(dt_runtime *rt, dt__task *t)
+/* Everything of a task's end before it leaves its stack for good. */
+static void dt__task_finish(dt_runtime *rt, dt__task *t)
 {
     /* Phase 1: the drop list, LIFO, on the task's own stack. Drops may
      * spawn (their handles land on this list and are dropped in turn). */
@@ -198,16 +199,12 @@ _Noreturn static void dt__task_finish(dt_runtime *rt, dt__task *t)
     if (t->is_root)
         dt__shutdown_begin(rt);
 
-    /* Phase 5: leave for good; the next context releases our stack. */
+    /* Phase 5: the next context releases our stack once we are off it. */
     rt->dead = t;
-    dt__schedule(rt);
-    DT_INVARIANT(!"a finished task was resumed");
-    abort();
 }
 
-_Noreturn void dt__task_exit(dt_runtime *rt, dt_outcome_kind outcome)
+static void dt__task_end(dt_runtime *rt, dt__task *t, dt_outcome_kind outcome)
 {
-    dt__task *t = rt->current;
     DT_INVARIANT(t->state == DT_TASK_RUNNING);
     /* A timer registered by a wait the task leaves through an abort (a
      * timeout woken by its child, then aborted) must not outlive it. */
@@ -219,8 +216,21 @@ _Noreturn void dt__task_exit(dt_runtime *rt, dt_outcome_kind outcome)
     dt__task_finish(rt, t);
 }
 
-/* The first frame of every task, entered by the first switch to it. */
-static void dt__task_entry(void *p)
+_Noreturn void dt__task_exit(dt_runtime *rt, dt_outcome_kind outcome)
+{
+    dt__task_end(rt, rt->current, outcome);
+    dt__schedule(rt);
+    DT_INVARIANT(!"a finished task was resumed");
+    abort();
+}
+
+/* The first frame of every task, entered by the first switch to it. A
+ * task that returns ends here and hands over by returning the next
+ * context to its first frame, which jumps there: the calls it made are
+ * all closed, so the task switched to returns through the frames the
+ * processor's return predictor expects. An abort or panic deep in the
+ * task ends it where it is (dt__task_exit). */
+static dt__ctx *dt__task_entry(void *p)
 {
     dt__task *t = p;
     dt_runtime *rt = t->rt;
@@ -230,7 +240,8 @@ static void dt__task_entry(void *p)
     if (t->abort_requested)
         dt__task_exit(rt, DT_OUTCOME_CANCELLED);
     t->result = t->fn(t->arg);
-    dt__task_exit(rt, DT_OUTCOME_OK);
+    dt__task_end(rt, t, DT_OUTCOME_OK);
+    return dt__schedule_final(rt);
 }
 
 bool dt__task_prepare_stack(dt_runtime *rt, dt__task *t)

@@ -54,11 +54,13 @@ static void bench_run(dt_task_fn root, void *arg, size_t stack_size)
 static dt__ctx floor_main, floor_co;
 static uint64_t floor_n;
 
-static void floor_entry(void *arg)
+/* Never returns: the measured loop swaps back into it forever. */
+static dt__ctx *floor_entry(void *arg)
 {
     (void)arg;
     for (;;)
         dt__ctx_swap(&floor_co, &floor_main);
+    return NULL;
 }
 
 static double bench_switch_floor(uint64_t n)
