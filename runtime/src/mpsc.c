@@ -184,9 +184,27 @@ static bool dt__chan_take_slot(dt__chan *ch, dt__op *op)
     return true;
 }
 
+/* A send that holds no slot and waits in no queue (try_send, and every
+ * send's first poll): DT_OK, DT_ERR_CLOSED, or DT_ERR_FULL when it would
+ * have to wait. */
+static int dt__chan_send_now(dt_runtime *rt, dt__chan *ch, void *value)
+{
+    if (ch->rx_closed)
+        return DT_ERR_CLOSED;
+    if (ch->send_q.head || !dt__chan_has_room(ch))
+        return DT_ERR_FULL;
+    dt__chan_push(rt, ch, value);
+    return DT_OK;
+}
+
 static bool dt__mpsc_send_poll(dt_runtime *rt, dt__op *op)
 {
     dt__chan *ch = (dt__chan *)op->obj;
+    if (!op->waiter.armed && !op->waiter.assigned) {
+        int err = dt__chan_send_now(rt, ch, op->value);
+        op->err = err;
+        return err != DT_ERR_FULL;
+    }
     if (ch->rx_closed) {
         dt__chan_give_back(rt, ch, op);
         op->err = DT_ERR_CLOSED;
@@ -267,12 +285,17 @@ int dt_mpsc_send_at(dt_site site, dt_sender tx, void *value)
         dt__chan_push(rt, ch, value);
         return DT_OK;
     }
+    dt__await_point(rt, DT_WAIT_SEND, site);
+    /* The first poll needs no op: most sends find room. */
+    int err = dt__chan_send_now(rt, ch, value);
+    if (err != DT_ERR_FULL)
+        return err;
     dt__op op;
     dt__op_init(&op);
     dt__op_bind(&op, &dt__mpsc_send_op, &ch->base);
     op.entry = e;
     op.value = value;
-    dt__op_await(rt, &op, site);
+    dt__op_sleep(rt, &op, site);
     return op.err;
 }
 
@@ -281,13 +304,7 @@ int dt_mpsc_try_send_at(dt_site site, dt_sender tx, void *value)
     dt_runtime *rt = dt__rt_get(site);
     dt__entry *e = dt__sync_lookup(rt, tx.id, DT_OBJ_SENDER, site,
                                    "dt_mpsc_try_send");
-    dt__chan *ch = e->object;
-    if (ch->rx_closed)
-        return DT_ERR_CLOSED;
-    if (ch->send_q.head || !dt__chan_has_room(ch))
-        return DT_ERR_FULL;
-    dt__chan_push(rt, ch, value);
-    return DT_OK;
+    return dt__chan_send_now(rt, e->object, value);
 }
 
 int dt_mpsc_reserve_at(dt_site site, dt_sender tx, dt_send_permit *out)
@@ -327,20 +344,23 @@ void dt_send_permit_send_at(dt_site site, dt_send_permit permit, void *value)
 
 /* ---- receive ------------------------------------------------------------- */
 
+/* A receive now (try_recv, and every receive's poll): DT_OK with *out
+ * set, DT_ERR_CLOSED, or DT_ERR_EMPTY when it would have to wait. */
+static int dt__chan_recv_now(dt_runtime *rt, dt__chan *ch, void **out)
+{
+    if (ch->len) {
+        *out = dt__chan_pop(ch);
+        dt__chan_grant(rt, ch);
+        return DT_OK;
+    }
+    *out = NULL;
+    return dt__chan_drained(ch) ? DT_ERR_CLOSED : DT_ERR_EMPTY;
+}
+
 static bool dt__mpsc_recv_poll(dt_runtime *rt, dt__op *op)
 {
-    dt__chan *ch = (dt__chan *)op->obj;
-    if (ch->len) {
-        op->out_ptr = dt__chan_pop(ch);
-        op->err = DT_OK;
-        dt__chan_grant(rt, ch);
-        return true;
-    }
-    if (dt__chan_drained(ch)) {
-        op->err = DT_ERR_CLOSED;
-        return true;
-    }
-    return false;
+    op->err = dt__chan_recv_now(rt, (dt__chan *)op->obj, &op->out_ptr);
+    return op->err != DT_ERR_EMPTY;
 }
 
 static void dt__mpsc_recv_arm(dt_runtime *rt, dt__op *op)
@@ -380,10 +400,18 @@ int dt_mpsc_recv_at(dt_site site, dt_receiver rx, void **out)
 {
     dt_runtime *rt = dt__rt_get(site);
     DT_ASSERT(out != NULL, site, "dt_mpsc_recv: out is NULL");
+    dt__entry *e = dt__sync_lookup(rt, rx.id, DT_OBJ_RECEIVER, site,
+                                   "dt_mpsc_recv");
+    dt__await_point(rt, DT_WAIT_RECV, site);
+    /* The first poll needs no op. */
+    int err = dt__chan_recv_now(rt, e->object, out);
+    if (err != DT_ERR_EMPTY)
+        return err;
     dt__op op;
     dt__op_init(&op);
-    dt__mpsc_bind_recv(rt, &op, rx.id, site);
-    dt__op_await(rt, &op, site);
+    dt__op_bind(&op, &dt__mpsc_recv_op, e->object);
+    op.entry = e;
+    dt__op_sleep(rt, &op, site);
     *out = op.err == DT_OK ? op.out_ptr : NULL;
     return op.err;
 }
@@ -394,14 +422,7 @@ int dt_mpsc_try_recv_at(dt_site site, dt_receiver rx, void **out)
     DT_ASSERT(out != NULL, site, "dt_mpsc_try_recv: out is NULL");
     dt__entry *e = dt__sync_lookup(rt, rx.id, DT_OBJ_RECEIVER, site,
                                    "dt_mpsc_try_recv");
-    dt__chan *ch = e->object;
-    *out = NULL;
-    if (ch->len) {
-        *out = dt__chan_pop(ch);
-        dt__chan_grant(rt, ch);
-        return DT_OK;
-    }
-    return dt__chan_drained(ch) ? DT_ERR_CLOSED : DT_ERR_EMPTY;
+    return dt__chan_recv_now(rt, e->object, out);
 }
 
 void dt_mpsc_close_at(dt_site site, dt_receiver rx)

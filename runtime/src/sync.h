@@ -174,20 +174,16 @@ static inline void dt__ops_wait_over(dt__task *t)
     t->wait_release = NULL;
 }
 
-/* One op: the await point, then poll, sleep, poll again until it
- * completes. dt__ops_run's steps for a set of one, inline: with the type
- * known at the call site every poll and the arm are direct calls, and an
- * op ready at once builds no set at all. */
-static inline void dt__op_await(dt_runtime *rt, dt__op *op, dt_site site)
+/* The waiting half of dt__op_await: the await point is passed and the
+ * first poll found the op not ready. Arms, sleeps and polls again until
+ * it completes. An operation with a first poll of its own that needs no
+ * op (mpsc send and recv) calls this only when it must wait. */
+static inline void dt__op_sleep(dt_runtime *rt, dt__op *op, dt_site site)
 {
     const dt__op_type *type = op->type;
-    op->site = site;
-    dt__await_point(rt, type->reason, site);
-    /* Ready at once: nothing to register, nothing to give back. */
-    if (type->poll(rt, op))
-        return;
     dt__task *t = rt->current;
     dt__ops set = {op, 1, 0, false, true};
+    op->site = site;
     op->waiter.task = t;
     /* Waiting keeps the object alive: the handle the op came through may
      * be dropped meanwhile (a shared semaphore's, by another task). */
@@ -204,6 +200,20 @@ static inline void dt__op_await(dt_runtime *rt, dt__op *op, dt_site site)
     set.finished = true;
     if (op->obj)
         dt__shared_unref(rt, op->obj);
+}
+
+/* One op: the await point, then poll, sleep, poll again until it
+ * completes. dt__ops_run's steps for a set of one, inline: with the type
+ * known at the call site every poll and the arm are direct calls, and an
+ * op ready at once builds no set at all. */
+static inline void dt__op_await(dt_runtime *rt, dt__op *op, dt_site site)
+{
+    op->site = site;
+    dt__await_point(rt, op->type->reason, site);
+    /* Ready at once: nothing to register, nothing to give back. */
+    if (op->type->poll(rt, op))
+        return;
+    dt__op_sleep(rt, op, site);
 }
 
 /* Each object's operation types (mpsc.c, oneshot.c, ...). */
