@@ -49,19 +49,12 @@ void dt__wait_in_drop(dt_runtime *rt, dt_wait_reason reason, dt_site site)
     longjmp(t->drop_frame->jump, DT__DROP_ABANDONED_WAIT);
 }
 
-void dt__task_wait(dt_runtime *rt, dt_wait_reason reason,
-                   uint64_t object_seq, void *wait_object, dt_site site,
-                   void (*wait_cancel)(dt__task *task))
+void dt__task_suspend(dt_runtime *rt, dt__task *t)
 {
-    dt__task *t = rt->current;
-    DT_INVARIANT(!t->drop_frame);
+    DT_INVARIANT(t == rt->current && !t->drop_frame);
+    dt_wait_reason reason = t->wait_reason;
     t->state = reason == DT_WAIT_YIELD ? DT_TASK_READY : DT_TASK_WAITING;
-    t->wait_reason = reason;
-    t->wait_object_seq = object_seq;
-    t->wait_object = wait_object;
-    t->wait_site = site;
-    t->wait_cancel = wait_cancel;
-    dt__emit(rt, DT_EV_SUSPEND, t->seq, object_seq, reason);
+    dt__emit(rt, DT_EV_SUSPEND, t->seq, t->wait_object_seq, reason);
     /* Whoever waits for this slice to end (a timeout) is woken before a
      * yielding task queues itself again, so it runs next in FIFO order. */
     if (__builtin_expect(t->slice_end_waiter != NULL, 0)) {

@@ -8,6 +8,7 @@
 #include <signal.h>
 
 #include "droptest/runtime.h"
+#include "asan.h"
 #include "ctx.h"
 #include "stack.h"
 
@@ -398,7 +399,18 @@ static inline dt__entry *dt__entry_new(dt_runtime *rt, dt_object_kind kind,
     }
     return e;
 }
-void dt__entry_free(dt_runtime *rt, dt__entry *entry);
+/* Ends an entry: its slot goes to the free list, its id goes stale. */
+static inline void dt__entry_free(dt_runtime *rt, dt__entry *e)
+{
+    dt__ledger *l = &rt->ledger;
+    DT_INVARIANT(e->live && !e->on_drop_list);
+    l->live_count--;
+    e->live = false;
+    e->gen = (e->gen + 1) & DT__GEN_MASK;
+    e->object = NULL;
+    e->next = l->free_head;
+    l->free_head = e->slot;
+}
 /* The live entries' slots in creation (seq) order, malloc'd, for the
  * rare walks that report in that order; NULL when there are none. */
 uint32_t *dt__ledger_live(const dt__ledger *ledger, size_t *count);
@@ -502,13 +514,23 @@ static inline dt_task_id dt__task_id(const dt_runtime *rt,
     dt_task_id id = {dt__entry_id(rt, dt__entry_at(&rt->ledger, task->slot))};
     return id;
 }
+void dt__task_reclaim(dt_runtime *rt, dt__task *task);
 /* Frees a finished task nobody refers to (no handle, no set, not the
  * root): now if its stack is back in the pool, else once it is. */
-void dt__task_release_if_unreferenced(dt_runtime *rt, dt__task *task);
+static inline void dt__task_release_if_unreferenced(dt_runtime *rt,
+                                                    dt__task *t)
+{
+    if (t->state != DT_TASK_FINISHED || t->handle_slot || t->set ||
+        t->is_root)
+        return;
+    if (t->stack)
+        t->reclaim_on_release = true;
+    else
+        dt__task_reclaim(rt, t);
+}
 void dt__task_request_abort(dt_runtime *rt, dt__task *task,
                             dt__task *requester);
 _Noreturn void dt__task_exit(dt_runtime *rt, dt_outcome_kind outcome);
-void dt__task_reclaim(dt_runtime *rt, dt__task *task);
 /* The outcome of a finished task nobody will take: drops the result and
  * reports an unobserved panic. */
 void dt__task_discard_outcome(dt_runtime *rt, dt__task *task);
@@ -558,12 +580,25 @@ static inline void dt__wait_begin(dt_runtime *rt, dt_wait_reason reason,
     if (__builtin_expect(rt->current->drop_frame != NULL, 0))
         dt__wait_in_drop(rt, reason, site);
 }
+/* The out-of-line half of dt__task_wait, once the wait is recorded in t:
+ * two arguments, so that callers can jump to it. */
+void dt__task_suspend(dt_runtime *rt, dt__task *t);
 /* Suspends the current task until woken. wait_cancel(task) unlinks it from
  * wait_object if it is aborted meanwhile. Never returns into a task that
  * was aborted. */
-void dt__task_wait(dt_runtime *rt, dt_wait_reason reason,
-                   uint64_t object_seq, void *wait_object, dt_site site,
-                   void (*wait_cancel)(dt__task *task));
+static inline void dt__task_wait(dt_runtime *rt, dt_wait_reason reason,
+                                 uint64_t object_seq, void *wait_object,
+                                 dt_site site,
+                                 void (*wait_cancel)(dt__task *task))
+{
+    dt__task *t = rt->current;
+    t->wait_reason = reason;
+    t->wait_object_seq = object_seq;
+    t->wait_object = wait_object;
+    t->wait_site = site;
+    t->wait_cancel = wait_cancel;
+    dt__task_suspend(rt, t);
+}
 /* Runs fn(arg) as a drop of the current task; returns DT__DROP_*. */
 int dt__drop_call(dt_runtime *rt, dt_drop_fn fn, void *arg,
                   const char *name, dt_site site);
@@ -683,10 +718,33 @@ void dt__fail(dt_runtime *rt, dt_failure_kind kind, const dt__task *task,
 char *dt__arena_vprintf(dt_runtime *rt, const char *fmt, va_list ap)
     __attribute__((format(printf, 2, 0)));
 
-/* Context switches with the sanitizer and debugger bookkeeping (switch.c). */
+/* Context switches with the sanitizer bookkeeping (switch.c). Without
+ * AddressSanitizer there is none, and the switch is inline: it is on
+ * every hand-over. */
+/* Puts the stack of the task that just finished back in the pool. */
+void dt__dead_release(dt_runtime *rt);
+#if DT_ASAN
 void dt__switch(dt_runtime *rt, dt__ctx *from, dt__task *to_task,
                 bool from_finished);
 void dt__switch_landed(dt_runtime *rt, dt__task *self);
+#else
+/* Back on a task's stack (or main's): release the one we came from if it
+ * finished. */
+static inline void dt__switch_landed(dt_runtime *rt, dt__task *self)
+{
+    (void)self;
+    if (rt->dead)
+        dt__dead_release(rt);
+}
+static inline void dt__switch(dt_runtime *rt, dt__ctx *from,
+                              dt__task *to_task, bool from_finished)
+{
+    (void)from_finished;
+    dt__ctx_swap(from, to_task ? &to_task->ctx : &rt->main_ctx);
+    /* Resumed: we are whatever `from` belonged to. */
+    dt__switch_landed(rt, rt->current);
+}
+#endif
 /* The bookkeeping of a switch away from a finished task that jumps. */
 void dt__switch_final(dt_runtime *rt, dt__task *to_task);
 

@@ -157,19 +157,6 @@ void dt_runtime_history_at(const dt_runtime *rt, size_t index,
                             h->creator_seq};
 }
 
-void dt__entry_free(dt_runtime *rt, dt__entry *e)
-{
-    dt__ledger *l = &rt->ledger;
-    DT_INVARIANT(e->live && !e->on_drop_list);
-    uint32_t slot = e->slot;
-    l->live_count--;
-    e->live = false;
-    e->gen = (e->gen + 1) & DT__GEN_MASK;
-    e->object = NULL;
-    e->next = l->free_head;
-    l->free_head = slot;
-}
-
 static const char *dt__kind_word(int kind)
 {
     return kind < 0 ? "handle" : dt_object_kind_name((dt_object_kind)kind);

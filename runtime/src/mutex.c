@@ -46,6 +46,14 @@ static void dt__mutex_unlock(dt_runtime *rt, dt__mutex *m)
     }
 }
 
+/* A guard for the caller, who now holds the lock. */
+static uint64_t dt__mutex_guard_new(dt_runtime *rt, dt__mutex *m,
+                                    dt_site site)
+{
+    return dt__entry_id(rt, dt__sync_handle_new(rt, DT_OBJ_MUTEX_GUARD,
+                                                &m->base, site));
+}
+
 static bool dt__mutex_lock_poll(dt_runtime *rt, dt__op *op)
 {
     dt__mutex *m = (dt__mutex *)op->obj;
@@ -56,9 +64,7 @@ static bool dt__mutex_lock_poll(dt_runtime *rt, dt__op *op)
     } else {
         return false;
     }
-    dt__entry *g = dt__sync_handle_new(rt, DT_OBJ_MUTEX_GUARD, &m->base,
-                                       op->site);
-    op->out_handle = dt__entry_id(rt, g);
+    op->out_handle = dt__mutex_guard_new(rt, m, op->site);
     op->err = DT_OK;
     return true;
 }
@@ -96,10 +102,20 @@ void dt__mutex_bind_lock(dt_runtime *rt, dt__op *op, uint64_t mutex_id,
 dt_mutex_guard dt_mutex_lock_at(dt_site site, dt_mutex mutex)
 {
     dt_runtime *rt = dt__rt_get(site);
+    dt__mutex *m = dt__mutex_of(rt, mutex.id, site, "dt_mutex_lock");
+    dt__await_point(rt, DT_WAIT_LOCK, site);
+    /* The first poll needs no op: an unlocked mutex with nobody queued
+     * (unlocking hands the lock to the first waiter, so a queue means
+     * locked). */
+    if (!m->locked) {
+        m->locked = true;
+        dt_mutex_guard g = {dt__mutex_guard_new(rt, m, site)};
+        return g;
+    }
     dt__op op;
     dt__op_init(&op);
-    dt__mutex_bind_lock(rt, &op, mutex.id, site);
-    dt__op_await(rt, &op, site);
+    dt__op_bind(&op, &dt__mutex_lock_op, &m->base);
+    dt__op_sleep(rt, &op, site);
     dt_mutex_guard g = {op.out_handle};
     return g;
 }
@@ -113,8 +129,7 @@ int dt_mutex_try_lock_at(dt_site site, dt_mutex mutex, dt_mutex_guard *out)
     if (m->locked)
         return DT_ERR_EMPTY;
     m->locked = true;
-    out->id = dt__entry_id(
-        rt, dt__sync_handle_new(rt, DT_OBJ_MUTEX_GUARD, &m->base, site));
+    out->id = dt__mutex_guard_new(rt, m, site);
     return DT_OK;
 }
 

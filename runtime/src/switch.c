@@ -1,13 +1,23 @@
 /* droptest runtime — a context switch with the bookkeeping tools need:
  * AddressSanitizer is told which stack it is on (fiber annotations), and
  * the stack of a task that just finished goes back to the pool once we are
- * off it. */
-#include "asan.h"
+ * off it. Without AddressSanitizer the switch itself is inline
+ * (internal.h). */
 #include "internal.h"
 
+void dt__dead_release(dt_runtime *rt)
+{
+    dt__task *dead = rt->dead;
+    rt->dead = NULL;
+    dt__stack_put(dead->stack);
+    dead->stack = NULL;
+    if (dead->reclaim_on_release)
+        dt__task_reclaim(rt, dead);
+}
+
+#if DT_ASAN
 void dt__switch(dt_runtime *rt, dt__ctx *from, dt__task *to, bool from_finished)
 {
-#if DT_ASAN
     const void *bottom = to ? to->stack->lo : rt->main_stack_bottom;
     size_t size = to ? to->stack->size : rt->main_stack_size;
     dt__task *self = from == &rt->main_ctx ? NULL
@@ -17,13 +27,20 @@ void dt__switch(dt_runtime *rt, dt__ctx *from, dt__task *to, bool from_finished)
                   : self        ? &self->asan_fake_stack
                                 : &rt->main_fake_stack;
     __sanitizer_start_switch_fiber(save, bottom, size);
-#else
-    (void)from_finished;
-#endif
     dt__ctx_swap(from, to ? &to->ctx : &rt->main_ctx);
     /* Resumed: we are whatever `from` belonged to. */
     dt__switch_landed(rt, rt->current);
 }
+
+void dt__switch_landed(dt_runtime *rt, dt__task *self)
+{
+    __sanitizer_finish_switch_fiber(self ? self->asan_fake_stack
+                                         : rt->main_fake_stack,
+                                    NULL, NULL);
+    if (rt->dead)
+        dt__dead_release(rt);
+}
+#endif
 
 void dt__switch_final(dt_runtime *rt, dt__task *to)
 {
@@ -36,23 +53,4 @@ void dt__switch_final(dt_runtime *rt, dt__task *to)
     (void)rt;
     (void)to;
 #endif
-}
-
-void dt__switch_landed(dt_runtime *rt, dt__task *self)
-{
-#if DT_ASAN
-    __sanitizer_finish_switch_fiber(self ? self->asan_fake_stack
-                                         : rt->main_fake_stack,
-                                    NULL, NULL);
-#else
-    (void)self;
-#endif
-    dt__task *dead = rt->dead;
-    if (dead) {
-        rt->dead = NULL;
-        dt__stack_put(dead->stack);
-        dead->stack = NULL;
-        if (dead->reclaim_on_release)
-            dt__task_reclaim(rt, dead);
-    }
 }

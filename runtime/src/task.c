@@ -122,17 +122,6 @@ void dt__task_reclaim(dt_runtime *rt, dt__task *t)
     rt->free_tasks = t;
 }
 
-void dt__task_release_if_unreferenced(dt_runtime *rt, dt__task *t)
-{
-    if (t->state != DT_TASK_FINISHED || t->handle_slot || t->set ||
-        t->is_root)
-        return;
-    if (t->stack)
-        t->reclaim_on_release = true;
-    else
-        dt__task_reclaim(rt, t);
-}
-
 void dt__task_discard_outcome(dt_runtime *rt, dt__task *t)
 {
     DT_INVARIANT(t->state == DT_TASK_FINISHED);
@@ -301,8 +290,12 @@ dt_join_handle dt_spawn_with_at(dt_site site, const dt_spawn_options *opts,
 dt_join_handle dt_spawn_at(dt_site site, const char *name, dt_task_fn fn,
                            void *arg)
 {
+    dt_runtime *rt = dt__rt_get(site);
     dt_spawn_options opts = {.name = name};
-    return dt_spawn_with_at(site, &opts, fn, arg);
+    dt__task *t = dt__task_spawn(rt, site, &opts, fn, arg, NULL);
+    dt_join_handle h = {dt__entry_id(rt, dt__entry_at(&rt->ledger,
+                                                      t->handle_slot))};
+    return h;
 }
 
 static void dt__join_wait_cancel(dt__task *waiter)
@@ -328,8 +321,10 @@ dt_outcome dt_join_at(dt_site site, dt_join_handle handle)
                       dt__join_wait_cancel);
         DT_INVARIANT(t->state == DT_TASK_FINISHED);
     }
-    /* The handle is consumed: it leaves the drop list and the ledger. */
-    h = dt__entry_at(&rt->ledger, hslot);
+    /* The handle is consumed: it leaves the drop list and the ledger.
+     * Entries never move, and the handle's owner (the caller, or nobody)
+     * could not drop it while it waited here. */
+    DT_INVARIANT(h->live && h->slot == hslot);
     dt__drop_list_unlink(rt, h);
     dt__entry_free(rt, h);
     t->handle_slot = 0;
