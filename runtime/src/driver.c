@@ -9,12 +9,12 @@
 
 void dt__events_flush(dt_runtime *rt)
 {
-    if (rt->event_count == 0)
+    size_t count = (size_t)(rt->event_next - rt->events);
+    if (count == 0)
         return;
-    size_t count = rt->event_count;
     /* Cleared first: the driver must not see a batch twice even if it
      * never returns (a test's death assertion). */
-    rt->event_count = 0;
+    rt->event_next = rt->events;
     rt->driver->on_events(rt->driver_ctx, rt->events, count);
 }
 

@@ -235,7 +235,7 @@ struct dt_runtime {
     dt_runtime_options opts;
     const dt_driver *driver;
     void *driver_ctx;
-    size_t event_count;
+    dt_event *event_next;      /* the free slot in events[] */
     uint64_t now_ns;           /* the driver's time, read after each change */
     uint64_t await_ask_index;  /* the next await point the driver decides */
     uint16_t tag;              /* run tag in every id */
@@ -647,10 +647,17 @@ static inline void dt__emit(dt_runtime *rt, dt_event_kind kind,
                             uint64_t task_seq, uint64_t object_seq,
                             uint64_t arg)
 {
-    if (__builtin_expect(rt->event_count == DT__EVENT_BUFFER, 0))
+    dt_event *e = rt->event_next;
+    if (__builtin_expect(e == rt->events + DT__EVENT_BUFFER, 0)) {
         dt__events_flush(rt);
-    rt->events[rt->event_count++] = (dt_event){kind, 0, task_seq, object_seq,
-                                               arg};
+        e = rt->event_next;
+    }
+    rt->event_next = e + 1;
+    e->kind = kind;
+    e->zero = 0;
+    e->task_seq = task_seq;
+    e->object_seq = object_seq;
+    e->arg = arg;
 }
 /* ---- the wake-up path, inline: every send, release and timer fires it */
 

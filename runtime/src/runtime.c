@@ -193,6 +193,7 @@ dt_runtime *dt_runtime_create(const dt_runtime_options *opts,
         return NULL;
     }
     rt->opts = o;
+    rt->event_next = rt->events;
     rt->driver = driver;
     rt->driver_ctx = driver_ctx;
     rt->tag = dt__tag_next++;
