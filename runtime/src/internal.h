@@ -346,7 +346,7 @@ static inline dt__entry *dt__entry_at(const dt__ledger *ledger,
 /* A slot past the free list: a new one, or a new chunk (ledger.c). Never
  * returns without one: a full ledger ends the run as a crash. */
 uint32_t dt__slot_grow(dt_runtime *rt, dt_site site);
-static inline void dt__drop_list_push(dt_runtime *rt, dt__task *owner,
+static inline void dt__drop_list_link(dt_runtime *rt, dt__task *owner,
                                       dt__entry *e);
 /* Inline: every spawn, handle and tracked resource makes one, and the
  * call itself (seven arguments) cost as much as its stores. */
@@ -372,11 +372,11 @@ static inline dt__entry *dt__entry_new(dt_runtime *rt, dt_object_kind kind,
     e->slot = slot;
     e->kind = (uint8_t)kind;
     e->live = true;
-    e->on_drop_list = false;
-    e->owner = 0;
-    e->owner_seq = 0;
-    e->owner_name = NULL;
-    e->prev = e->next = 0;
+    /* Each field once: a store the drop-list push would overwrite is not
+     * removed by the compiler (the owner's fields might alias). */
+    e->owner = owner ? owner->slot : 0;
+    e->owner_seq = owner ? owner->seq : 0;
+    e->owner_name = owner ? owner->name : NULL;
     e->seq = l->next_seq++;
     e->creator_seq = rt->current ? rt->current->seq : 0;
     e->name = name ? name : "?";
@@ -388,14 +388,11 @@ static inline dt__entry *dt__entry_new(dt_runtime *rt, dt_object_kind kind,
     l->live_count++;
     if (__builtin_expect(rt->opts.keep_history, 0))
         dt__history_add(rt, e->seq, kind, e->name, site);
-    if (owner) {
-        if (on_drop_list) {
-            dt__drop_list_push(rt, owner, e);
-        } else {
-            e->owner = owner->slot;
-            e->owner_seq = owner->seq;
-            e->owner_name = owner->name;
-        }
+    if (owner && on_drop_list) {
+        dt__drop_list_link(rt, owner, e);
+    } else {
+        e->on_drop_list = false;
+        e->prev = e->next = 0;
     }
     return e;
 }
@@ -463,13 +460,11 @@ dt__entry *dt__entry_lookup_stale_ok(dt_runtime *rt, uint64_t id, int kind,
                                      dt_site site, const char *what);
 /* A task's drop list, linked through the ledger by slot. Inline: every
  * handle created or consumed goes through one of them. */
-static inline void dt__drop_list_push(dt_runtime *rt, dt__task *owner,
+/* Appends e to owner's list; e's owner fields are already owner's. */
+static inline void dt__drop_list_link(dt_runtime *rt, dt__task *owner,
                                       dt__entry *e)
 {
     uint32_t slot = e->slot;
-    e->owner = owner->slot;
-    e->owner_seq = owner->seq;
-    e->owner_name = owner->name;
     e->on_drop_list = true;
     e->next = 0;
     e->prev = owner->drop_tail;
@@ -478,6 +473,15 @@ static inline void dt__drop_list_push(dt_runtime *rt, dt__task *owner,
     else
         owner->drop_head = slot;
     owner->drop_tail = slot;
+}
+
+static inline void dt__drop_list_push(dt_runtime *rt, dt__task *owner,
+                                      dt__entry *e)
+{
+    e->owner = owner->slot;
+    e->owner_seq = owner->seq;
+    e->owner_name = owner->name;
+    dt__drop_list_link(rt, owner, e);
 }
 
 static inline void dt__drop_list_unlink(dt_runtime *rt, dt__entry *e)

@@ -40,7 +40,15 @@ static inline void dt__shared_ref(dt__shared *sh)
 {
     sh->refs++;
 }
-void dt__shared_unref(dt_runtime *rt, dt__shared *sh);
+/* Unlinks and frees a shared object (run_over: the whole run is being
+ * freed). */
+void dt__shared_destroy(dt_runtime *rt, dt__shared *sh, bool run_over);
+static inline void dt__shared_unref(dt_runtime *rt, dt__shared *sh)
+{
+    DT_INVARIANT(sh->refs > 0);
+    if (--sh->refs == 0)
+        dt__shared_destroy(rt, sh, false);
+}
 
 /* A new handle of `kind` to sh, owned by the calling task and on its drop
  * list; takes a reference. */
@@ -178,7 +186,8 @@ static inline void dt__ops_wait_over(dt__task *t)
  * first poll found the op not ready. Arms, sleeps and polls again until
  * it completes. An operation with a first poll of its own that needs no
  * op (mpsc send and recv) calls this only when it must wait. */
-static inline void dt__op_sleep(dt_runtime *rt, dt__op *op, dt_site site)
+static inline __attribute__((always_inline)) void
+dt__op_sleep(dt_runtime *rt, dt__op *op, dt_site site)
 {
     const dt__op_type *type = op->type;
     dt__task *t = rt->current;

@@ -29,8 +29,7 @@ void *dt__shared_new(dt_runtime *rt, size_t size, const char *name,
     return sh;
 }
 
-static void dt__shared_destroy(dt_runtime *rt, dt__shared *sh,
-                               bool run_over)
+void dt__shared_destroy(dt_runtime *rt, dt__shared *sh, bool run_over)
 {
     if (sh->prev)
         sh->prev->next = sh->next;
@@ -41,13 +40,6 @@ static void dt__shared_destroy(dt_runtime *rt, dt__shared *sh,
     if (sh->free_fn)
         sh->free_fn(rt, sh, run_over);
     free(sh);
-}
-
-void dt__shared_unref(dt_runtime *rt, dt__shared *sh)
-{
-    DT_INVARIANT(sh->refs > 0);
-    if (--sh->refs == 0)
-        dt__shared_destroy(rt, sh, false);
 }
 
 void dt__shared_free_all(dt_runtime *rt)
