@@ -70,8 +70,9 @@ static inline uint16_t dt__id_tag(uint64_t id)
 struct dt__task;
 struct dt__task_set;
 
-/* One tracked object. Entries live in fixed-size chunks so their addresses
- * never move while the ledger grows. */
+/* One tracked object. Entries live in one reserved stretch of address
+ * space, indexed by slot, so their addresses never move while the ledger
+ * grows. */
 typedef struct dt__entry {
     uint32_t gen;         /* bumped when the entry is freed */
     uint32_t slot;        /* this entry's own slot */
@@ -95,14 +96,12 @@ typedef struct dt__entry {
                              a watch receiver's seen version, ... */
 } dt__entry;
 
-/* Small chunks: a run is often short (a scenario of ten tasks), and a
- * fresh runtime per run must not pay for a large first chunk. */
-#define DT__CHUNK_BITS 8
-#define DT__CHUNK_SIZE (1u << DT__CHUNK_BITS)
-
+/* The entries are one array in address space reserved up front (no
+ * memory until used) and made writable as it fills: a lookup is an index,
+ * not a chunk table and then a chunk. */
 typedef struct dt__ledger {
-    dt__entry **chunks;
-    uint32_t chunk_count, chunk_cap;
+    dt__entry *entries;   /* NULL until the first slot is needed */
+    size_t reserved_bytes, writable_bytes;
     uint32_t slots_used;  /* slots handed out so far (high-water), from 1 */
     uint32_t free_head;   /* LIFO free list of slots: deterministic reuse */
     size_t live_count;    /* no list of them: dt__ledger_live sorts */
@@ -335,13 +334,12 @@ static inline dt_runtime *dt__rt_get(dt_site site)
  * and appended to its drop list if on_drop_list. */
 bool dt__ledger_init(dt__ledger *ledger);
 void dt__ledger_fini(dt__ledger *ledger);
-/* An empty ledger that takes over old's chunks. */
+/* An empty ledger that takes over old's entry array. */
 void dt__ledger_reuse(dt__ledger *ledger, const dt__ledger *old);
 static inline dt__entry *dt__entry_at(const dt__ledger *ledger,
                                       uint32_t slot)
 {
-    return &ledger->chunks[slot >> DT__CHUNK_BITS]
-                          [slot & (DT__CHUNK_SIZE - 1)];
+    return &ledger->entries[slot];
 }
 /* A slot past the free list: a new one, or a new chunk (ledger.c). Never
  * returns without one: a full ledger ends the run as a crash. */

@@ -2,6 +2,8 @@
  * kind, name, owner and creation site, and every task's drop list. */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "internal.h"
 
@@ -16,47 +18,78 @@ bool dt__ledger_init(dt__ledger *ledger)
 void dt__ledger_reuse(dt__ledger *ledger, const dt__ledger *old)
 {
     dt__ledger_init(ledger);
-    /* The chunks are handed out again from slot 1, each entry initialised
-     * as it is, so nothing of the old run shows through. */
-    ledger->chunks = old->chunks;
-    ledger->chunk_count = old->chunk_count;
-    ledger->chunk_cap = old->chunk_cap;
+    /* The entries are handed out again from slot 1, each initialised as
+     * it is, so nothing of the old run shows through. */
+    ledger->entries = old->entries;
+    ledger->reserved_bytes = old->reserved_bytes;
+    ledger->writable_bytes = old->writable_bytes;
 }
 
 void dt__ledger_fini(dt__ledger *ledger)
 {
-    for (uint32_t i = 0; i < ledger->chunk_count; i++)
-        free(ledger->chunks[i]);
-    free(ledger->chunks);
+    if (ledger->entries)
+        munmap(ledger->entries, ledger->reserved_bytes);
     memset(ledger, 0, sizeof *ledger);
+}
+
+/* Address space for every slot an id can name, without memory behind it
+ * (PROT_NONE is not charged). Where that much cannot be had (a limit on
+ * address space, a 32-bit host), less: the ledger is then full sooner. */
+static bool dt__ledger_reserve(dt__ledger *l)
+{
+    size_t bytes = ((size_t)DT__SLOT_MAX + 1) * sizeof(dt__entry);
+    size_t page = (size_t)sysconf(_SC_PAGESIZE);
+    for (; bytes >= ((size_t)1 << 20); bytes /= 2) {
+        bytes = (bytes + page - 1) / page * page;
+        void *p = mmap(NULL, bytes, PROT_NONE,
+                       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+        if (p != MAP_FAILED) {
+            l->entries = p;
+            l->reserved_bytes = bytes;
+            l->writable_bytes = 0;
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Makes the array writable up to slot, at least doubling what is. */
+static bool dt__ledger_extend(dt__ledger *l, uint32_t slot)
+{
+    size_t page = (size_t)sysconf(_SC_PAGESIZE);
+    size_t need = ((size_t)slot + 1) * sizeof(dt__entry);
+    size_t want = l->writable_bytes * 2;
+    if (want < ((size_t)64 << 10))
+        want = (size_t)64 << 10;
+    if (want < need)
+        want = need;
+    want = (want + page - 1) / page * page;
+    if (want > l->reserved_bytes)
+        want = l->reserved_bytes;
+    if (want < need)
+        return false;
+    if (mprotect((char *)l->entries + l->writable_bytes,
+                 want - l->writable_bytes, PROT_READ | PROT_WRITE) != 0)
+        return false;
+    l->writable_bytes = want;
+    return true;
 }
 
 uint32_t dt__slot_grow(dt_runtime *rt, dt_site site)
 {
     dt__ledger *l = &rt->ledger;
     uint32_t slot = l->slots_used;
-    uint32_t chunk = slot >> DT__CHUNK_BITS;
     /* Running out of ledger slots or memory is not a state the code under
      * test can handle; it is the run's bound, reported as a crash. */
     if (slot > DT__SLOT_MAX)
         goto full;
-    if (chunk == l->chunk_count) {
-        if (l->chunk_count == l->chunk_cap) {
-            uint32_t cap = l->chunk_cap ? l->chunk_cap * 2 : 16;
-            dt__entry **chunks = realloc(l->chunks, cap * sizeof *chunks);
-            if (!chunks)
-                goto full;
-            l->chunks = chunks;
-            l->chunk_cap = cap;
-        }
-        /* Not zeroed: dt__entry_new initialises each entry as it hands
-         * it out, and a slot's generation starts here. */
-        l->chunks[chunk] = malloc(DT__CHUNK_SIZE * sizeof(dt__entry));
-        if (!l->chunks[chunk])
-            goto full;
-        l->chunk_count++;
-    }
+    if (!l->entries && !dt__ledger_reserve(l))
+        goto full;
+    if (((size_t)slot + 1) * sizeof(dt__entry) > l->writable_bytes &&
+        !dt__ledger_extend(l, slot))
+        goto full;
     l->slots_used++;
+    /* A slot's generation starts here; dt__entry_new writes the rest. */
     dt__entry_at(l, slot)->gen = 0;
     return slot;
 full:
