@@ -45,6 +45,8 @@ dt__ctx_jump:
     .cfi_startproc
     ldr x9, [x0]
     mov sp, x9
+    /* On the resumed stack: its saved frame. */
+    .cfi_def_cfa_offset 176
     ldp x19, x20, [sp, #0]
     ldp x21, x22, [sp, #16]
     ldp x23, x24, [sp, #32]
@@ -58,6 +60,7 @@ dt__ctx_jump:
     ldr x9, [sp, #160]
     msr fpcr, x9
     add sp, sp, #176
+    .cfi_def_cfa_offset 0
     ret
     .cfi_endproc
     .size dt__ctx_jump, .-dt__ctx_jump

@@ -47,15 +47,24 @@ dt__ctx_swap:
 dt__ctx_jump:
     .cfi_startproc
     movq (%rdi), %rsp
+    /* On the resumed stack: its saved frame, then its return address. */
+    .cfi_def_cfa_offset 64
     ldmxcsr (%rsp)
     fldcw 4(%rsp)
     addq $8, %rsp
+    .cfi_adjust_cfa_offset -8
     popq %r15
+    .cfi_adjust_cfa_offset -8
     popq %r14
+    .cfi_adjust_cfa_offset -8
     popq %r13
+    .cfi_adjust_cfa_offset -8
     popq %r12
+    .cfi_adjust_cfa_offset -8
     popq %rbx
+    .cfi_adjust_cfa_offset -8
     popq %rbp
+    .cfi_adjust_cfa_offset -8
     ret
     .cfi_endproc
     .size dt__ctx_jump, .-dt__ctx_jump

@@ -341,8 +341,9 @@ static inline dt__entry *dt__entry_at(const dt__ledger *ledger,
 {
     return &ledger->entries[slot];
 }
-/* A slot past the free list: a new one, or a new chunk (ledger.c). Never
- * returns without one: a full ledger ends the run as a crash. */
+/* A slot past the free list: the next unused one, made writable if need
+ * be (ledger.c). Never returns without one: a full ledger ends the run as
+ * a crash. */
 uint32_t dt__slot_grow(dt_runtime *rt, dt_site site);
 static inline void dt__drop_list_link(dt_runtime *rt, dt__task *owner,
                                       dt__entry *e);
@@ -626,7 +627,9 @@ dt__task *dt__task_set_wait_done(dt_runtime *rt, dt__task_set *set,
 void dt__schedule(dt_runtime *rt);
 /* The hand-over of a task that finished by returning: everything but the
  * switch, which its first frame makes by jumping to the context returned
- * (dt__ctx_make), so that no call of the finished task stays open. */
+ * (dt__ctx_make), so that no call of the finished task stays open. Not
+ * under AddressSanitizer, which must be told of a switch right before it
+ * (dt__task_entry). */
 dt__ctx *dt__schedule_final(dt_runtime *rt);
 /* Begins shutdown: aborts every live task in spawn order. */
 void dt__shutdown_begin(dt_runtime *rt);
@@ -754,8 +757,7 @@ static inline void dt__switch(dt_runtime *rt, dt__ctx *from,
     dt__switch_landed(rt, rt->current);
 }
 #endif
-/* The bookkeeping of a switch away from a finished task that jumps. */
-void dt__switch_final(dt_runtime *rt, dt__task *to_task);
+
 
 /* Fault handling (fault.c). */
 void dt__fault_install(void);

@@ -32,17 +32,19 @@ void dt__ledger_fini(dt__ledger *ledger)
     memset(ledger, 0, sizeof *ledger);
 }
 
-/* Address space for every slot an id can name, without memory behind it
- * (PROT_NONE is not charged). Where that much cannot be had (a limit on
- * address space, a 32-bit host), less: the ledger is then full sooner. */
+/* Address space for every slot an id can name, without memory behind it:
+ * an inaccessible mapping is not charged, the parts made writable are, so
+ * running out of memory shows as a full ledger, not as the OOM killer.
+ * Where that much address space cannot be had (a limit on it, a 32-bit
+ * host), half as much, down to about 2 MiB: the ledger is full sooner. */
 static bool dt__ledger_reserve(dt__ledger *l)
 {
     size_t bytes = ((size_t)DT__SLOT_MAX + 1) * sizeof(dt__entry);
     size_t page = (size_t)sysconf(_SC_PAGESIZE);
     for (; bytes >= ((size_t)1 << 20); bytes /= 2) {
         bytes = (bytes + page - 1) / page * page;
-        void *p = mmap(NULL, bytes, PROT_NONE,
-                       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+        void *p = mmap(NULL, bytes, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS,
+                       -1, 0);
         if (p != MAP_FAILED) {
             l->entries = p;
             l->reserved_bytes = bytes;
@@ -93,8 +95,10 @@ uint32_t dt__slot_grow(dt_runtime *rt, dt_site site)
     dt__entry_at(l, slot)->gen = 0;
     return slot;
 full:
-    dt__panic_programmer(site, "ledger full: more than %u live objects or "
-                         "out of memory", DT__SLOT_MAX);
+    dt__panic_programmer(
+        site, "ledger full: more than %zu live objects or out of memory",
+        (l->entries ? l->reserved_bytes / sizeof(dt__entry)
+                    : (size_t)DT__SLOT_MAX + 1) - 1);
 }
 
 typedef struct dt__seq_slot {

@@ -108,8 +108,8 @@ void dt__rt_missing(dt_site site)
 /* ---- lifecycle ------------------------------------------------------------ */
 
 /* The memory a destroyed runtime leaves for the next one: the struct with
- * its ledger chunks, run queue, timer heap, history buffer and recycled
- * task structs. Memory only, like the stack pool: every byte of it is
+ * its ledger's entry array, run queue, timer heap, history buffer and
+ * recycled task structs. Memory only, like the stack pool: every byte of it is
  * written again before it is read, so no run sees another's state, and a
  * fresh runtime per run (the simulator's way) allocates none of it. */
 static dt_runtime *dt__spare;

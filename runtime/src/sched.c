@@ -199,7 +199,6 @@ dt__ctx *dt__schedule_final(dt_runtime *rt)
     /* A finished task is in no queue, so it is never picked again. */
     bool leaves = dt__schedule_prepare(rt, self, &next);
     DT_INVARIANT(leaves);
-    dt__switch_final(rt, next);
     return next ? &next->ctx : &rt->main_ctx;
 }
 

@@ -41,16 +41,3 @@ void dt__switch_landed(dt_runtime *rt, dt__task *self)
         dt__dead_release(rt);
 }
 #endif
-
-void dt__switch_final(dt_runtime *rt, dt__task *to)
-{
-#if DT_ASAN
-    /* The finished task's fake stack is freed (NULL save slot). */
-    const void *bottom = to ? to->stack->lo : rt->main_stack_bottom;
-    size_t size = to ? to->stack->size : rt->main_stack_size;
-    __sanitizer_start_switch_fiber(NULL, bottom, size);
-#else
-    (void)rt;
-    (void)to;
-#endif
-}

@@ -362,43 +362,55 @@ size_t dt_runtime_wait_targets(const dt_runtime *rt, uint64_t task_seq,
     return 1;
 }
 
+/* Whether live entry e is a holder of kind holder_kind of object_seq. */
+static bool dt__is_holder(const dt__entry *e, uint64_t object_seq,
+                          dt_object_kind holder_kind)
+{
+    if (!e->live || e->kind != holder_kind)
+        return false;
+    if (e->kind == DT_OBJ_TASK || e->kind == DT_OBJ_TASK_SET)
+        return e->seq == object_seq;
+    if (e->kind >= DT_OBJ_SENDER)
+        return ((const dt__shared *)e->object)->seq == object_seq;
+    return false;
+}
+
 size_t dt_runtime_holders(const dt_runtime *rt, uint64_t object_seq,
                           dt_object_kind holder_kind, dt_ledger_entry *out,
                           size_t max)
 {
-    size_t n = 0;
     const dt__ledger *l = &rt->ledger;
-    size_t live;
-    uint32_t *slots = dt__ledger_live(l, &live);
-    for (size_t i = 0; i < live; i++) {
-        const dt__entry *e = dt__entry_at(l, slots[i]);
-        if (e->kind != holder_kind)
-            continue;
-        uint64_t seq;
-        if (e->kind == DT_OBJ_TASK || e->kind == DT_OBJ_TASK_SET)
-            seq = e->seq;
-        else if (e->kind >= DT_OBJ_SENDER)
-            seq = ((const dt__shared *)e->object)->seq;
-        else
-            continue;
-        if (seq != object_seq)
-            continue;
+    /* In creation order, without allocating: an object has few holders
+     * (a channel's senders, a lock's guard), so each next one is the
+     * holder of least seq after the last, found by a scan. */
+    size_t n = 0;
+    uint64_t after = 0;
+    for (;;) {
+        const dt__entry *next = NULL;
+        for (uint32_t s = 1; s < l->slots_used; s++) {
+            const dt__entry *e = dt__entry_at(l, s);
+            if (e->seq > after && (!next || e->seq < next->seq) &&
+                dt__is_holder(e, object_seq, holder_kind))
+                next = e;
+        }
+        if (!next)
+            return n;
+        after = next->seq;
         if (n < max) {
             dt_ledger_entry o = {0};
-            o.kind = (dt_object_kind)e->kind;
-            o.seq = e->seq;
-            o.name = e->name;
-            o.site = e->site;
-            o.owner_seq = e->kind == DT_OBJ_TASK ? e->seq : e->owner_seq;
-            o.creator_seq = e->creator_seq;
-            if (e->kind >= DT_OBJ_SENDER) {
-                o.object_seq = seq;
-                o.object_name = ((const dt__shared *)e->object)->name;
+            o.kind = (dt_object_kind)next->kind;
+            o.seq = next->seq;
+            o.name = next->name;
+            o.site = next->site;
+            o.owner_seq =
+                next->kind == DT_OBJ_TASK ? next->seq : next->owner_seq;
+            o.creator_seq = next->creator_seq;
+            if (next->kind >= DT_OBJ_SENDER) {
+                o.object_seq = object_seq;
+                o.object_name = ((const dt__shared *)next->object)->name;
             }
             out[n] = o;
         }
         n++;
     }
-    free(slots);
-    return n;
 }
