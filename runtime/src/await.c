@@ -49,35 +49,6 @@ void dt__wait_in_drop(dt_runtime *rt, dt_wait_reason reason, dt_site site)
     longjmp(t->drop_frame->jump, DT__DROP_ABANDONED_WAIT);
 }
 
-void dt__task_suspend(dt_runtime *rt, dt__task *t)
-{
-    DT_INVARIANT(t == rt->current && !t->drop_frame);
-    dt_wait_reason reason = t->wait_reason;
-    t->state = reason == DT_WAIT_YIELD ? DT_TASK_READY : DT_TASK_WAITING;
-    dt__emit(rt, DT_EV_SUSPEND, t->seq, t->wait_object_seq, reason);
-    /* Whoever waits for this slice to end (a timeout) is woken before a
-     * yielding task queues itself again, so it runs next in FIFO order. */
-    if (__builtin_expect(t->slice_end_waiter != NULL, 0)) {
-        dt__waiter *w = t->slice_end_waiter;
-        t->slice_end_waiter = NULL;
-        dt__waiter_fire(rt, w);
-    }
-    if (reason == DT_WAIT_YIELD)
-        dt__ready_push(rt, t);
-    dt__schedule(rt);
-    /* Resumed: woken, or made ready by an abort. Never past an abort. */
-    t->wait_reason = DT_WAIT_NONE;
-    t->wait_object = NULL;
-    t->wait_cancel = NULL;
-    if (t->abort_requested) {
-        /* Woken and then aborted before running: whatever the wait was
-         * handed (a permit, a slot) goes back. */
-        if (t->wait_release)
-            t->wait_release(t);
-        dt__task_exit(rt, DT_OUTCOME_CANCELLED);
-    }
-}
-
 void dt__waitq_push(dt__waitq *q, dt__waiter *w)
 {
     DT_INVARIANT(w->queue == NULL);
