@@ -22,6 +22,8 @@ uint64_t dt__route_owner_seq(const dt_runtime *rt, const dt__task *t,
 void dt__await_ask(dt_runtime *rt, dt__task *t, uint64_t index,
                    dt_wait_reason reason, dt_abort_route route, dt_site site)
 {
+    /* Where the driver looks, check the kept route against its rule. */
+    DT_INVARIANT(route == dt__task_route_of(t));
     uint64_t owner_seq = dt__route_owner_seq(rt, t, route);
     dt_await_point p = {index, t->seq, t->name, site, reason, route,
                         owner_seq};

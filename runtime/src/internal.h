@@ -152,6 +152,8 @@ typedef struct dt__task {
     bool shielded;
     bool is_root;
     bool panicking;            /* a panic is unwinding the drop list */
+    uint8_t route;             /* dt_abort_route, kept by
+                                  dt__task_route_refresh */
     const char *panic_message; /* arena string */
 
     uint32_t handle_slot;      /* join handle entry; 0: none (detached) */
@@ -304,7 +306,7 @@ _Noreturn void dt__rt_missing(dt_site site);
 
 /* Through what an abort could reach t, and who holds that handle or set
  * (await.c). */
-static inline dt_abort_route dt__task_route(const dt__task *t)
+static inline dt_abort_route dt__task_route_of(const dt__task *t)
 {
     if (t->shielded)
         return DT_ROUTE_NONE;
@@ -315,6 +317,17 @@ static inline dt_abort_route dt__task_route(const dt__task *t)
     if (t->set)
         return DT_ROUTE_TASK_SET;
     return DT_ROUTE_NONE;
+}
+/* The route is read at every await point and changes rarely: it is kept
+ * in the task, refreshed wherever shielded, is_root, handle_slot or set
+ * is written. */
+static inline void dt__task_route_refresh(dt__task *t)
+{
+    t->route = (uint8_t)dt__task_route_of(t);
+}
+static inline dt_abort_route dt__task_route(const dt__task *t)
+{
+    return (dt_abort_route)t->route;
 }
 uint64_t dt__route_owner_seq(const dt_runtime *rt, const dt__task *t,
                              dt_abort_route route);

@@ -255,6 +255,7 @@ void dt_runtime_run(dt_runtime *rt, const char *root_name, dt_task_fn root_fn,
     rt->root = dt__task_spawn(rt, (dt_site){"(runtime)", 0}, &o, root_fn, arg,
                               NULL);
     rt->root->is_root = true;
+    dt__task_route_refresh(rt->root);
 
     /* The signal mask is not saved: that is a system call per run, and
      * there is nothing to restore. The fault handler is installed with
@@ -274,6 +275,7 @@ void dt_runtime_run(dt_runtime *rt, const char *root_name, dt_task_fn root_fn,
         /* The runtime held the root's outcome; the caller takes it. */
         rt->report.root = dt__task_take_outcome(rt, root);
         root->is_root = false;
+        dt__task_route_refresh(root);
         if (!root->stack)
             dt__task_reclaim(rt, root);
         rt->root = NULL;
@@ -355,6 +357,7 @@ void dt_runtime_ledger_foreach(const dt_runtime *rt,
             out.wait_reason = t->wait_reason;
             out.wait_site = t->wait_site;
             out.aborted = t->abort_requested;
+            DT_INVARIANT(t->route == dt__task_route_of(t));
             out.route = dt__task_route(t);
             out.route_owner_seq = dt__route_owner_seq(rt, t, out.route);
             out.shielded = t->shielded;

@@ -56,6 +56,7 @@ dt__task *dt__task_spawn(dt_runtime *rt, dt_site site,
     t->shielded = opts->shielded;
     t->is_root = false;
     t->panicking = false;
+    t->route = DT_ROUTE_NONE; /* refreshed below, once handle or set is */
     t->panic_message = NULL;
     t->handle_slot = 0;
     t->set = NULL;
@@ -105,6 +106,7 @@ dt__task *dt__task_spawn(dt_runtime *rt, dt_site site,
         h->object = t;
         t->handle_slot = h->slot;
     }
+    dt__task_route_refresh(t);
     /* Tokio: a task spawned once the runtime is shutting down is cancelled
      * before it is ever polled. It still starts, to drop what it owns. */
     if (rt->shutting_down)
@@ -335,6 +337,7 @@ dt_outcome dt_join_at(dt_site site, dt_join_handle handle)
     dt__drop_list_unlink(rt, h);
     dt__entry_free(rt, h);
     t->handle_slot = 0;
+    dt__task_route_refresh(t);
     dt_outcome out = dt__task_take_outcome(rt, t);
     dt__task_release_if_unreferenced(rt, t);
     return out;
@@ -345,6 +348,7 @@ int dt__join_handle_drop(dt_runtime *rt, dt__entry *h)
     dt__task *t = h->object;
     dt__entry_free(rt, h);
     t->handle_slot = 0;
+    dt__task_route_refresh(t);
     /* Detached. A task that already ended has its outcome dropped now;
      * one still running drops it itself when it ends. */
     if (t->state == DT_TASK_FINISHED) {

@@ -57,6 +57,7 @@ static void dt__set_unlink(dt__task_set *s, dt__task *t)
         s->members_tail = t->set_prev;
     t->set_prev = t->set_next = NULL;
     t->set = NULL;
+    dt__task_route_refresh(t);
     s->len--;
 }
 
