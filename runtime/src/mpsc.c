@@ -94,23 +94,27 @@ static void dt__chan_wake_receiver(dt_runtime *rt, dt__chan *ch)
     }
 }
 
-static void dt__chan_push(dt_runtime *rt, dt__chan *ch, void *value)
+/* Only an unbounded channel grows. */
+static __attribute__((noinline, cold)) void dt__chan_grow(dt__chan *ch)
 {
-    if (ch->len == ch->buf_cap) {
-        /* Only an unbounded channel grows. */
-        size_t cap = ch->buf_cap * 2;
-        void **buf = malloc(cap * sizeof *buf);
-        if (!buf)
-            dt__panic_programmer(ch->base.site,
-                                 "out of memory for channel `%s`",
-                                 ch->base.name);
-        for (size_t i = 0; i < ch->len; i++)
-            buf[i] = ch->buf[(ch->head + i) % ch->buf_cap];
-        free(ch->buf);
-        ch->buf = buf;
-        ch->buf_cap = cap;
-        ch->head = 0;
-    }
+    size_t cap = ch->buf_cap * 2;
+    void **buf = malloc(cap * sizeof *buf);
+    if (!buf)
+        dt__panic_programmer(ch->base.site, "out of memory for channel `%s`",
+                             ch->base.name);
+    for (size_t i = 0; i < ch->len; i++)
+        buf[i] = ch->buf[(ch->head + i) % ch->buf_cap];
+    free(ch->buf);
+    ch->buf = buf;
+    ch->buf_cap = cap;
+    ch->head = 0;
+}
+
+/* Inline: every send ends here. */
+static inline void dt__chan_push(dt_runtime *rt, dt__chan *ch, void *value)
+{
+    if (__builtin_expect(ch->len == ch->buf_cap, 0))
+        dt__chan_grow(ch);
     /* Wrapped by a compare, not `%`: a division costs more than the
      * rest of a push. */
     size_t at = ch->head + ch->len;
@@ -133,7 +137,7 @@ static void *dt__chan_pop(dt__chan *ch)
 }
 
 /* Hands free slots to waiting senders, first come first served. */
-static void dt__chan_grant(dt_runtime *rt, dt__chan *ch)
+static void dt__chan_grant_waiting(dt_runtime *rt, dt__chan *ch)
 {
     while (ch->send_q.head && !ch->rx_closed && dt__chan_has_room(ch)) {
         dt__waiter *w = ch->send_q.head;
@@ -141,6 +145,12 @@ static void dt__chan_grant(dt_runtime *rt, dt__chan *ch)
         w->assigned = 1;
         dt__waiter_fire(rt, w);
     }
+}
+/* Inline: every receive asks, and most find no sender waiting. */
+static inline void dt__chan_grant(dt_runtime *rt, dt__chan *ch)
+{
+    if (ch->send_q.head)
+        dt__chan_grant_waiting(rt, ch);
 }
 
 static void dt__chan_unreserve(dt_runtime *rt, dt__chan *ch)
