@@ -471,8 +471,9 @@ static inline dt__entry *dt__entry_lookup(dt_runtime *rt, uint64_t id,
 dt__entry *dt__entry_lookup_stale_ok(dt_runtime *rt, uint64_t id, int kind,
                                      dt_site site, const char *what);
 /* A task's drop list, linked through the ledger by slot. Inline: every
- * handle created or consumed goes through one of them. */
-/* Appends e to owner's list; e's owner fields are already owner's. */
+ * handle created or consumed goes through one of them. dt__drop_list_link
+ * appends e to owner's list when e's owner fields are owner's already;
+ * dt__drop_list_push makes them so first. */
 static inline void dt__drop_list_link(dt_runtime *rt, dt__task *owner,
                                       dt__entry *e)
 {
@@ -565,6 +566,28 @@ static inline dt_outcome dt__task_take_outcome(dt_runtime *rt, dt__task *t)
     t->result = NULL;
     return out;
 }
+/* Ends join handle h (already off its drop list): its entry is freed and
+ * its task has no handle any more. Returns the task. */
+static inline dt__task *dt__join_handle_end(dt_runtime *rt, dt__entry *h)
+{
+    dt__task *t = h->object;
+    dt__entry_free(rt, h);
+    t->handle_slot = 0;
+    dt__task_route_refresh(t);
+    return t;
+}
+/* Consumes the join handle of a finished task (dt_join, a select's join
+ * branch): the outcome is taken, and the task freed if nothing else
+ * refers to it. */
+static inline dt_outcome dt__join_handle_consume(dt_runtime *rt,
+                                                 dt__entry *h)
+{
+    dt__drop_list_unlink(rt, h);
+    dt__task *t = dt__join_handle_end(rt, h);
+    dt_outcome out = dt__task_take_outcome(rt, t);
+    dt__task_release_if_unreferenced(rt, t);
+    return out;
+}
 dt__task *dt__task_spawn(dt_runtime *rt, dt_site site,
                          const dt_spawn_options *opts, dt_task_fn fn,
                          void *arg, dt__task_set *set);
@@ -596,8 +619,9 @@ static inline void dt__wait_begin(dt_runtime *rt, dt_wait_reason reason,
     if (__builtin_expect(rt->current->drop_frame != NULL, 0))
         dt__wait_in_drop(rt, reason, site);
 }
-/* The out-of-line half of dt__task_wait, once the wait is recorded in t:
- * two arguments, so that callers can jump to it. */
+/* The out-of-line half of dt__task_wait, once the wait is recorded in t
+ * (sched.c, where the hand-over it makes is inline): two arguments, so
+ * that callers can jump to it. */
 void dt__task_suspend(dt_runtime *rt, dt__task *t);
 /* Suspends the current task until woken. wait_cancel(task) unlinks it from
  * wait_object if it is aborted meanwhile. Never returns into a task that

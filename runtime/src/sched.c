@@ -145,8 +145,7 @@ dt__sched_pick(dt_runtime *rt)
  * next task current; *to is NULL for the main context. Returns false when
  * the current task was picked again, so there is nothing to switch. */
 static inline __attribute__((always_inline)) bool
-dt__schedule_prepare(dt_runtime *rt, dt__task *self,
-                                 dt__task **to)
+dt__schedule_prepare(dt_runtime *rt, dt__task *self, dt__task **to)
 {
     if (self) {
         /* Stacks without a guard page carry a canary instead. */

@@ -261,13 +261,7 @@ static bool dt__join_poll(dt_runtime *rt, dt__op *op)
     if (t->state != DT_TASK_FINISHED)
         return false;
     /* Won: the handle is consumed, as by dt_join. */
-    dt__entry *h = op->entry;
-    dt__drop_list_unlink(rt, h);
-    dt__entry_free(rt, h);
-    t->handle_slot = 0;
-    dt__task_route_refresh(t);
-    op->outcome = dt__task_take_outcome(rt, t);
-    dt__task_release_if_unreferenced(rt, t);
+    op->outcome = dt__join_handle_consume(rt, op->entry);
     op->err = DT_OK;
     return true;
 }

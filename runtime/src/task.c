@@ -141,8 +141,17 @@ void dt__task_discard_outcome(dt_runtime *rt, dt__task *t)
 /* ---- ending a task ----------------------------------------------------- */
 
 /* Everything of a task's end before it leaves its stack for good. */
-static void dt__task_finish(dt_runtime *rt, dt__task *t)
+static void dt__task_end(dt_runtime *rt, dt__task *t, dt_outcome_kind outcome)
 {
+    DT_INVARIANT(t->state == DT_TASK_RUNNING);
+    /* A timer registered by a wait the task leaves through an abort (a
+     * timeout woken by its child, then aborted) must not outlive it. */
+    if (t->heap_index)
+        dt__timer_remove(rt, t);
+    t->timer_waiter = NULL;
+    t->outcome = (uint8_t)outcome;
+    t->state = DT_TASK_DROPPING;
+
     /* Phase 1: the drop list, LIFO, on the task's own stack. Drops may
      * spawn (their handles land on this list and are dropped in turn). */
     dt__drop_list_run(rt, t);
@@ -194,19 +203,6 @@ static void dt__task_finish(dt_runtime *rt, dt__task *t)
     rt->dead = t;
 }
 
-static void dt__task_end(dt_runtime *rt, dt__task *t, dt_outcome_kind outcome)
-{
-    DT_INVARIANT(t->state == DT_TASK_RUNNING);
-    /* A timer registered by a wait the task leaves through an abort (a
-     * timeout woken by its child, then aborted) must not outlive it. */
-    if (t->heap_index)
-        dt__timer_remove(rt, t);
-    t->timer_waiter = NULL;
-    t->outcome = (uint8_t)outcome;
-    t->state = DT_TASK_DROPPING;
-    dt__task_finish(rt, t);
-}
-
 _Noreturn void dt__task_exit(dt_runtime *rt, dt_outcome_kind outcome)
 {
     dt__task_end(rt, rt->current, outcome);
@@ -217,10 +213,10 @@ _Noreturn void dt__task_exit(dt_runtime *rt, dt_outcome_kind outcome)
 
 /* The first frame of every task, entered by the first switch to it. A
  * task that returns ends here and (without AddressSanitizer) hands over
- * by returning the next context to its first frame, which jumps there: the calls it made are
- * all closed, so the task switched to returns through the frames the
- * processor's return predictor expects. An abort or panic deep in the
- * task ends it where it is (dt__task_exit). */
+ * by returning the next context to its first frame, which jumps there:
+ * the calls it made are all closed, so the task switched to returns
+ * through the frames the processor's return predictor expects. An abort
+ * or panic deep in the task ends it where it is (dt__task_exit). */
 static dt__ctx *dt__task_entry(void *p)
 {
     dt__task *t = p;
@@ -286,8 +282,11 @@ dt__task *dt__task_of(dt_runtime *rt, uint64_t task_id, dt_site site)
 
 /* ---- the public task API ----------------------------------------------- */
 
-dt_join_handle dt_spawn_with_at(dt_site site, const dt_spawn_options *opts,
-                                dt_task_fn fn, void *arg)
+/* Both spawns, inline in each: a call between them cost as much as the
+ * handle's id. */
+static inline dt_join_handle dt__spawn(dt_site site,
+                                       const dt_spawn_options *opts,
+                                       dt_task_fn fn, void *arg)
 {
     dt_runtime *rt = dt__rt_get(site);
     dt__task *t = dt__task_spawn(rt, site, opts, fn, arg, NULL);
@@ -296,15 +295,17 @@ dt_join_handle dt_spawn_with_at(dt_site site, const dt_spawn_options *opts,
     return h;
 }
 
+dt_join_handle dt_spawn_with_at(dt_site site, const dt_spawn_options *opts,
+                                dt_task_fn fn, void *arg)
+{
+    return dt__spawn(site, opts, fn, arg);
+}
+
 dt_join_handle dt_spawn_at(dt_site site, const char *name, dt_task_fn fn,
                            void *arg)
 {
-    dt_runtime *rt = dt__rt_get(site);
     dt_spawn_options opts = {.name = name};
-    dt__task *t = dt__task_spawn(rt, site, &opts, fn, arg, NULL);
-    dt_join_handle h = {dt__entry_id(rt, dt__entry_at(&rt->ledger,
-                                                      t->handle_slot))};
-    return h;
+    return dt__spawn(site, &opts, fn, arg);
 }
 
 static void dt__join_wait_cancel(dt__task *waiter)
@@ -319,7 +320,6 @@ dt_outcome dt_join_at(dt_site site, dt_join_handle handle)
     dt_runtime *rt = dt__rt_get(site);
     dt__entry *h = dt__entry_lookup(rt, handle.id, DT_OBJ_JOIN_HANDLE, site,
                                     "dt_join");
-    uint32_t hslot = h->slot;
     dt__task *t = h->object;
     dt__await_point(rt, DT_WAIT_JOIN, site);
     if (t->state != DT_TASK_FINISHED) {
@@ -330,25 +330,15 @@ dt_outcome dt_join_at(dt_site site, dt_join_handle handle)
                       dt__join_wait_cancel);
         DT_INVARIANT(t->state == DT_TASK_FINISHED);
     }
-    /* The handle is consumed: it leaves the drop list and the ledger.
-     * Entries never move, and the handle's owner (the caller, or nobody)
+    /* Entries never move, and the handle's owner (the caller, or nobody)
      * could not drop it while it waited here. */
-    DT_INVARIANT(h->live && h->slot == hslot);
-    dt__drop_list_unlink(rt, h);
-    dt__entry_free(rt, h);
-    t->handle_slot = 0;
-    dt__task_route_refresh(t);
-    dt_outcome out = dt__task_take_outcome(rt, t);
-    dt__task_release_if_unreferenced(rt, t);
-    return out;
+    DT_INVARIANT(h->live && h->gen == dt__id_gen(handle.id));
+    return dt__join_handle_consume(rt, h);
 }
 
 int dt__join_handle_drop(dt_runtime *rt, dt__entry *h)
 {
-    dt__task *t = h->object;
-    dt__entry_free(rt, h);
-    t->handle_slot = 0;
-    dt__task_route_refresh(t);
+    dt__task *t = dt__join_handle_end(rt, h);
     /* Detached. A task that already ended has its outcome dropped now;
      * one still running drops it itself when it ends. */
     if (t->state == DT_TASK_FINISHED) {
