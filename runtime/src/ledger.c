@@ -3,7 +3,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <unistd.h>
 
 #include "internal.h"
 
@@ -40,9 +39,8 @@ void dt__ledger_fini(dt__ledger *ledger)
 static bool dt__ledger_reserve(dt__ledger *l)
 {
     size_t bytes = ((size_t)DT__SLOT_MAX + 1) * sizeof(dt__entry);
-    size_t page = (size_t)sysconf(_SC_PAGESIZE);
     for (; bytes >= ((size_t)1 << 20); bytes /= 2) {
-        bytes = (bytes + page - 1) / page * page;
+        bytes = dt__page_round_up(bytes);
         void *p = mmap(NULL, bytes, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS,
                        -1, 0);
         if (p != MAP_FAILED) {
@@ -58,14 +56,13 @@ static bool dt__ledger_reserve(dt__ledger *l)
 /* Makes the array writable up to slot, at least doubling what is. */
 static bool dt__ledger_extend(dt__ledger *l, uint32_t slot)
 {
-    size_t page = (size_t)sysconf(_SC_PAGESIZE);
     size_t need = ((size_t)slot + 1) * sizeof(dt__entry);
     size_t want = l->writable_bytes * 2;
     if (want < ((size_t)64 << 10))
         want = (size_t)64 << 10;
     if (want < need)
         want = need;
-    want = (want + page - 1) / page * page;
+    want = dt__page_round_up(want);
     if (want > l->reserved_bytes)
         want = l->reserved_bytes;
     if (want < need)

@@ -45,6 +45,12 @@ static size_t dt__page_size(void)
     return page;
 }
 
+size_t dt__page_round_up(size_t bytes)
+{
+    size_t page = dt__page_size();
+    return (bytes + page - 1) & ~(page - 1);
+}
+
 /* True only if reading the page is refused as a fault. process_vm_readv
  * reports a guarded page as EFAULT without raising a signal. Emulators
  * (qemu-user) accept any madvise advice and ignore it, so its success
@@ -128,8 +134,7 @@ static bool dt__slab_grow(dt__stack_class *cls)
  * when every class is taken. */
 static dt__stack_class *dt__class_for(size_t size)
 {
-    size_t page = dt__page_size();
-    size = (size + page - 1) & ~(page - 1);
+    size = dt__page_round_up(size);
     for (size_t i = 0; i < dt__class_count; i++)
         if (dt__classes[i].size == size)
             return &dt__classes[i];

@@ -29,6 +29,9 @@ typedef struct dt__stack {
     struct dt__stack_class *cls; /* the pool class it returns to */
 } dt__stack;
 
+/* bytes rounded up to whole pages (of a power-of-two size). */
+size_t dt__page_round_up(size_t bytes);
+
 /* A stack of at least size bytes (rounded to pages), or NULL when memory
  * or mappings run out. */
 dt__stack *dt__stack_get(size_t size);
