@@ -54,17 +54,31 @@ static uint64_t dt__mutex_guard_new(dt_runtime *rt, dt__mutex *m,
                                                 &m->base, site));
 }
 
+/* A lock that waits in no queue (try_lock, and every lock's first poll):
+ * the new guard's id if the mutex is free, else 0. Unlocking hands the
+ * lock to the first waiter, so a queue means locked. */
+static uint64_t dt__mutex_lock_now(dt_runtime *rt, dt__mutex *m,
+                                   dt_site site)
+{
+    if (m->locked)
+        return 0;
+    m->locked = true;
+    return dt__mutex_guard_new(rt, m, site);
+}
+
 static bool dt__mutex_lock_poll(dt_runtime *rt, dt__op *op)
 {
     dt__mutex *m = (dt__mutex *)op->obj;
     if (op->waiter.assigned) {
         op->waiter.assigned = 0;
-    } else if (!op->waiter.armed && !m->locked) {
-        m->locked = true;
+        op->out_handle = dt__mutex_guard_new(rt, m, op->site);
+    } else if (op->waiter.armed) {
+        return false; /* queued: the lock comes by hand-over */
     } else {
-        return false;
+        op->out_handle = dt__mutex_lock_now(rt, m, op->site);
+        if (!op->out_handle)
+            return false;
     }
-    op->out_handle = dt__mutex_guard_new(rt, m, op->site);
     op->err = DT_OK;
     return true;
 }
@@ -104,19 +118,15 @@ dt_mutex_guard dt_mutex_lock_at(dt_site site, dt_mutex mutex)
     dt_runtime *rt = dt__rt_get(site);
     dt__mutex *m = dt__mutex_of(rt, mutex.id, site, "dt_mutex_lock");
     dt__await_point(rt, DT_WAIT_LOCK, site);
-    /* The first poll needs no op: an unlocked mutex with nobody queued
-     * (unlocking hands the lock to the first waiter, so a queue means
-     * locked). */
-    if (!m->locked) {
-        m->locked = true;
-        dt_mutex_guard g = {dt__mutex_guard_new(rt, m, site)};
+    /* The first poll needs no op. */
+    dt_mutex_guard g = {dt__mutex_lock_now(rt, m, site)};
+    if (g.id)
         return g;
-    }
     dt__op op;
     dt__op_init(&op);
     dt__op_bind(&op, &dt__mutex_lock_op, &m->base);
     dt__op_sleep(rt, &op, site);
-    dt_mutex_guard g = {op.out_handle};
+    g.id = op.out_handle;
     return g;
 }
 
@@ -125,12 +135,8 @@ int dt_mutex_try_lock_at(dt_site site, dt_mutex mutex, dt_mutex_guard *out)
     dt_runtime *rt = dt__rt_get(site);
     DT_ASSERT(out != NULL, site, "dt_mutex_try_lock: out is NULL");
     dt__mutex *m = dt__mutex_of(rt, mutex.id, site, "dt_mutex_try_lock");
-    out->id = 0;
-    if (m->locked)
-        return DT_ERR_EMPTY;
-    m->locked = true;
-    out->id = dt__mutex_guard_new(rt, m, site);
-    return DT_OK;
+    out->id = dt__mutex_lock_now(rt, m, site);
+    return out->id ? DT_OK : DT_ERR_EMPTY;
 }
 
 void *dt_mutex_guard_data_at(dt_site site, dt_mutex_guard guard)
