@@ -185,7 +185,7 @@ static inline void dt__ops_wait_over(dt__task *t)
 /* The waiting half of dt__op_await: the await point is passed and the
  * first poll found the op not ready. Arms, sleeps and polls again until
  * it completes. An operation with a first poll of its own that needs no
- * op (mpsc send and recv) calls this only when it must wait. */
+ * op (mpsc send and recv, mutex lock) calls this only when it must wait. */
 static inline __attribute__((always_inline)) void
 dt__op_sleep(dt_runtime *rt, dt__op *op, dt_site site)
 {
