@@ -1,13 +1,14 @@
 /* droptest sim — the minimal deterministic driver. */
+#include <stddef.h>
 #include <string.h>
 
 #include "droptest/dt_fifo_driver.h"
-#include "trace_hash.h"
 
 void dt_fifo_driver_init(dt_fifo_driver *d)
 {
-    memset(d, 0, sizeof *d);
-    XXH3_64bits_reset(&d->hash_state);
+    /* The hash's stage needs no zeroes: 4 KiB fewer stores per run. */
+    memset(d, 0, offsetof(dt_fifo_driver, hash));
+    dt_trace_hash_reset(&d->hash);
 }
 
 static uint64_t dt__fifo_now(void *ctx)
@@ -15,17 +16,12 @@ static uint64_t dt__fifo_now(void *ctx)
     return ((dt_fifo_driver *)ctx)->now_ns;
 }
 
-/* Time is part of the trace; it is hashed when it changes, which is the
- * same information as stamping every event with it. The runtime hands
- * over its events before each change, so the order is exact. The tag is
- * no event kind. */
-#define DT__FIFO_TIME_TAG UINT64_C(0xF0)
-
 static void dt__fifo_set_time(dt_fifo_driver *d, uint64_t now_ns)
 {
     d->now_ns = now_ns;
-    uint64_t record[2] = {DT__FIFO_TIME_TAG, now_ns};
-    dt__trace_hash_update(&d->hash_state, record, sizeof record);
+    /* The runtime hands over its events before time moves, so the record
+     * lands between the right events. */
+    dt_trace_hash_time(&d->hash, now_ns);
 }
 
 static bool dt__fifo_advance(void *ctx, uint64_t deadline_ns)
@@ -93,8 +89,7 @@ static void dt__fifo_on_events(void *ctx, const dt_event *events,
                                size_t count)
 {
     dt_fifo_driver *d = ctx;
-    /* dt_event has no padding: the bytes are the data. */
-    dt__trace_hash_update(&d->hash_state, events, count * sizeof *events);
+    dt_trace_hash_events(&d->hash, events, count);
     dt__fifo_count_kinds(d->event_counts, events, count);
     d->event_count += count;
     if (d->tap)
@@ -108,7 +103,7 @@ static void dt__fifo_on_events(void *ctx, const dt_event *events,
         uint64_t t = d->now_ns + last->arg;
         dt__fifo_set_time(d, t < d->now_ns ? UINT64_MAX : t);
     } else if (last->kind == DT_EV_RUN_END) {
-        d->trace_hash = XXH3_64bits_digest(&d->hash_state);
+        d->trace_hash = dt_trace_hash_digest(&d->hash);
     }
 }
 

@@ -2,12 +2,8 @@
 #ifndef DROPTEST_SIM_SIM_H
 #define DROPTEST_SIM_SIM_H
 
-#ifndef XXH_STATIC_LINKING_ONLY
-#define XXH_STATIC_LINKING_ONLY
-#endif
-#include <xxhash.h>
-
 #include "droptest/dt_sim.h"
+#include "droptest/dt_trace_hash.h"
 #include "prng.h"
 
 typedef struct dt__sim {
@@ -20,7 +16,6 @@ typedef struct dt__sim {
     uint64_t horizon_ns;
     uint64_t blocking_ns;
     uint64_t queue_limit;
-    XXH3_state_t hash;
     dt__prng prng;
 
     /* Injection: abort_at sorted, and the first not yet passed. */
@@ -52,6 +47,8 @@ typedef struct dt__sim {
     /* Handles released to nobody, and by whom: {handle seq, task seq}. */
     uint64_t (*releases)[2];
     size_t release_count, release_cap;
+    /* Last: dt_sim_run zeroes everything before it, not the 4 KiB stage. */
+    dt_trace_hash hash;
 } dt__sim;
 
 /* A task's last await point and how it ended (sim_driver.c keeps them from

@@ -2,6 +2,7 @@
  * fresh runtime, and turn what happened into a result. */
 #include <math.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -306,7 +307,7 @@ int dt_sim_run(const dt_scenario *sc, const dt_sim_config *config,
     }
 
     dt__sim sim;
-    memset(&sim, 0, sizeof sim);
+    memset(&sim, 0, offsetof(dt__sim, hash));
     sim.scenario = sc;
     sim.config = config;
     sim.result = r;
@@ -316,7 +317,7 @@ int dt_sim_run(const dt_scenario *sc, const dt_sim_config *config,
                                       : DT_SCENARIO_BLOCKING_DEFAULT_NS;
     sim.queue_limit = sc->queue_limit ? sc->queue_limit
                                       : DT_SCENARIO_QUEUE_LIMIT_DEFAULT;
-    XXH3_64bits_reset(&sim.hash);
+    dt_trace_hash_reset(&sim.hash);
     dt__prng_seed(&sim.prng, config->seed);
     sim.abort_at_count = config->abort_at_count;
     for (size_t i = 0; i < config->abort_at_count; i++) {

@@ -5,14 +5,8 @@
 #ifndef DROPTEST_DT_FIFO_DRIVER_H
 #define DROPTEST_DT_FIFO_DRIVER_H
 
-/* The digest state lives inside the driver (no allocation per run), which
- * needs xxhash's struct definition. */
-#ifndef XXH_STATIC_LINKING_ONLY
-#define XXH_STATIC_LINKING_ONLY
-#endif
-#include <xxhash.h>
-
 #include "droptest/dt_driver.h"
+#include "droptest/dt_trace_hash.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -34,8 +28,7 @@ typedef struct dt_fifo_driver {
     uint64_t trace_hash;        /* XXH3 of every event and await point with
                                    its time; final once DT_EV_RUN_END came */
     uint64_t aborts_injected;
-    XXH3_state_t hash_state;    /* the running digest: event batches are
-                                   hashed as they lie in memory */
+    dt_trace_hash hash;         /* the running digest; kept last */
 } dt_fifo_driver;
 
 /* Zeroes the driver: time 0, no horizon, no injected aborts. */
