@@ -74,6 +74,9 @@ struct dt__task_set;
  * space, indexed by slot, so their addresses never move while the ledger
  * grows. */
 typedef struct dt__entry {
+    uint64_t id;          /* the id that names it while live (tag, gen,
+                             slot); 0 once freed. A lookup checks run, slot
+                             reuse and liveness with one compare. */
     uint32_t gen;         /* bumped when the entry is freed */
     uint32_t slot;        /* this entry's own slot */
     uint8_t kind;         /* dt_object_kind */
@@ -94,6 +97,8 @@ typedef struct dt__entry {
     void *arg;
     uint64_t value;       /* a sync handle's own state: a permit's count,
                              a watch receiver's seen version, ... */
+    uint64_t spare;       /* unused: 128 bytes make an entry's address a
+                             shift of its slot, not a multiply */
 } dt__entry;
 
 /* The entries are one array in address space reserved up front (no
@@ -361,10 +366,11 @@ uint32_t dt__slot_grow(dt_runtime *rt, dt_site site);
 static inline void dt__drop_list_link(dt_runtime *rt, dt__task *owner,
                                       dt__entry *e);
 /* Inline: every spawn, handle and tracked resource makes one, and the
- * call itself (seven arguments) cost as much as its stores. */
-static inline dt__entry *dt__entry_new(dt_runtime *rt, dt_object_kind kind,
-                                       const char *name, dt_site site,
-                                       dt__task *owner, bool on_drop_list)
+ * call itself (seven arguments) cost as much as its stores. Always: with
+ * LTO, GCC would otherwise keep one generic copy for all nine callers. */
+static inline __attribute__((always_inline)) dt__entry *
+dt__entry_new(dt_runtime *rt, dt_object_kind kind, const char *name,
+              dt_site site, dt__task *owner, bool on_drop_list)
 {
     dt__ledger *l = &rt->ledger;
     uint32_t slot = l->free_head;
@@ -379,8 +385,10 @@ static inline dt__entry *dt__entry_new(dt_runtime *rt, dt_object_kind kind,
     /* Every field but gen (the slot's own count) is written here, one by
      * one: a memset of the entry compiles to `rep stos`, whose start-up
      * costs more than the rest of this function. */
-    DT__FIELDS_ASSERT(sizeof(dt__entry) == 14 * sizeof(uint64_t),
+    DT__FIELDS_ASSERT(sizeof(dt__entry) == 16 * sizeof(uint64_t),
                       "dt__entry_new writes every field of dt__entry");
+    e->id = ((uint64_t)rt->tag << (DT__SLOT_BITS + DT__GEN_BITS)) |
+            ((uint64_t)e->gen << DT__SLOT_BITS) | slot;
     e->slot = slot;
     e->kind = (uint8_t)kind;
     e->live = true;
@@ -415,6 +423,7 @@ static inline void dt__entry_free(dt_runtime *rt, dt__entry *e)
     DT_INVARIANT(e->live && !e->on_drop_list);
     l->live_count--;
     e->live = false;
+    e->id = 0;
     e->gen = (e->gen + 1) & DT__GEN_MASK;
     e->object = NULL;
     e->next = l->free_head;
@@ -426,9 +435,9 @@ uint32_t *dt__ledger_live(const dt__ledger *ledger, size_t *count);
 static inline uint64_t dt__entry_id(const dt_runtime *rt,
                                     const dt__entry *entry)
 {
-    return ((uint64_t)rt->tag << (DT__SLOT_BITS + DT__GEN_BITS)) |
-           ((uint64_t)(entry->gen & DT__GEN_MASK) << DT__SLOT_BITS) |
-           entry->slot;
+    (void)rt;
+    DT_INVARIANT(entry->live);
+    return entry->id;
 }
 /* Validates a handle id for use by the current task: same run, live,
  * the expected kind (or any kind if kind < 0), owned by the caller or by
@@ -451,14 +460,13 @@ static inline dt__entry *dt__entry_lookup(dt_runtime *rt, uint64_t id,
      * shared object's (used like an Arc by whoever has the id). Every
      * other case, and every message, is the checked path's. */
     uint32_t slot = dt__id_slot(id);
-    if (__builtin_expect(dt__id_tag(id) == rt->tag && slot > 0 &&
-                             slot < rt->ledger.slots_used && rt->current,
-                         1)) {
+    /* Slot 0's id is UINT64_MAX (dt__slot_grow), which no id names. */
+    if (__builtin_expect(slot < rt->ledger.slots_used && rt->current, 1)) {
         dt__entry *e = dt__entry_at(&rt->ledger, slot);
         /* kind < 0: any kind (dt_drop, dt_move). */
         int k = kind < 0 ? e->kind : kind;
-        if (__builtin_expect(e->live && e->gen == dt__id_gen(id) &&
-                                 e->kind == k &&
+        /* Same run, same generation of the slot, live: the id itself. */
+        if (__builtin_expect(e->id == id && e->kind == k &&
                                  (e->owner_seq == rt->current->seq ||
                                   e->owner_seq == 0 || dt__kind_is_shared(k)),
                              1))

@@ -84,6 +84,14 @@ uint32_t dt__slot_grow(dt_runtime *rt, dt_site site)
         goto full;
     if (!l->entries && !dt__ledger_reserve(l))
         goto full;
+    if (l->writable_bytes == 0) {
+        if (!dt__ledger_extend(l, slot))
+            goto full;
+        /* Slot 0 is "none", never handed out; the lookup reads it for an
+         * id naming slot 0 (the zero id among them), and no id is this. */
+        dt__entry_at(l, 0)->id = UINT64_MAX;
+        dt__entry_at(l, 0)->live = false;
+    }
     if (((size_t)slot + 1) * sizeof(dt__entry) > l->writable_bytes &&
         !dt__ledger_extend(l, slot))
         goto full;

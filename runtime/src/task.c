@@ -332,7 +332,7 @@ dt_outcome dt_join_at(dt_site site, dt_join_handle handle)
     }
     /* Entries never move, and the handle's owner (the caller, or nobody)
      * could not drop it while it waited here. */
-    DT_INVARIANT(h->live && h->gen == dt__id_gen(handle.id));
+    DT_INVARIANT(h->id == handle.id);
     return dt__join_handle_consume(rt, h);
 }
 

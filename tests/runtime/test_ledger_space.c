@@ -1,5 +1,5 @@
 /* The ledger reserves address space for every slot an id can name (about
- * 1.9 GB, no memory behind it) when a run first needs a slot. Where a
+ * 2 GiB, no memory behind it) when a run first needs a slot. Where a
  * limit on address space refuses that much, it must take less and the run
  * must still work. */
 #ifndef _POSIX_C_SOURCE
@@ -59,7 +59,7 @@ static int run_under_limit(void)
     size_t vm = vm_size_bytes();
     if (vm == 0)
         return CHILD_NO_LIMIT;
-    /* Room for the stacks and the heap, not for a 1.9 GB reservation. */
+    /* Room for the stacks and the heap, not for a 2 GiB reservation. */
     rlim_t limit = (rlim_t)(vm + ((size_t)640 << 20));
     struct rlimit rl = {limit, limit};
     if (setrlimit(RLIMIT_AS, &rl) != 0)
