@@ -6,6 +6,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <signal.h>
+#include <string.h>
 
 #include "droptest/runtime.h"
 #include "asan.h"
@@ -138,38 +139,45 @@ typedef struct dt__waitq {
 
 typedef struct dt__task {
     dt__ctx ctx;               /* saved registers while not running */
-    dt__stack *stack;          /* NULL until first scheduled */
+
+    /* From the spawn: dt__task_spawn writes each of these. */
     struct dt_runtime *rt;
-    uint32_t slot;             /* ledger slot of the task's entry */
     uint64_t seq;              /* = the entry's seq */
     const char *name;
     dt_site site;
-
     dt_task_fn fn;
     void *arg;
-    void *result;
     dt_drop_fn result_drop;
     size_t stack_size;
+    struct dt__task *all_prev; /* every live task, spawn order */
+    uint32_t slot;             /* ledger slot of the task's entry */
+    bool shielded;
 
+    /* Zero at spawn: everything from `stack` to the end, zeroed in
+     * 64-byte pieces (dt__zero). A zero is all-zero bytes here: NULL,
+     * false, and each enum's first value (DT_TASK_NEW, DT_OUTCOME_OK,
+     * DT_ROUTE_NONE, DT_WAIT_NONE). */
+    dt__stack *stack;          /* NULL until first scheduled */
+    void *result;
     uint8_t state;             /* dt_task_state */
     uint8_t outcome;           /* dt_outcome_kind, valid when FINISHED */
     bool abort_requested;      /* set by abort; read at each await point */
-    bool shielded;
     bool is_root;
     bool panicking;            /* a panic is unwinding the drop list */
     uint8_t route;             /* dt_abort_route, kept by
                                   dt__task_route_refresh */
+    bool reclaim_on_release;   /* nobody holds it: free once its stack is
+                                  released */
+    uint32_t handle_slot;      /* join handle entry; 0: none (detached) */
+    uint32_t drop_head, drop_tail; /* drop list (slots), LIFO from tail */
+    uint32_t heap_index;       /* timer heap position; 0: not in it */
     const char *panic_message; /* arena string */
 
-    uint32_t handle_slot;      /* join handle entry; 0: none (detached) */
     struct dt__task_set *set;  /* membership; NULL if none */
     struct dt__task *set_prev, *set_next; /* set members, spawn order */
     struct dt__task *done_next;           /* set's completed queue */
 
-    uint32_t drop_head, drop_tail; /* drop list (slots), LIFO from tail */
     struct dt__drop_frame *drop_frame; /* innermost user drop running */
-    bool reclaim_on_release;       /* nobody holds it: free once its
-                                      stack is released */
 
     /* The wait in progress; set by dt__task_wait, cleared on wake. */
     dt_wait_reason wait_reason;
@@ -187,14 +195,34 @@ typedef struct dt__task {
                                       (it suspends or ends) */
     dt__waiter *timer_waiter;      /* a select's timer; NULL: plain sleep */
 
-    /* Timer, while sleeping. heap_index is 0 when not in the heap. */
+    /* Timer, while sleeping. */
     uint64_t deadline_ns;
     uint64_t timer_seq;
-    uint32_t heap_index;
 
-    struct dt__task *all_prev, *all_next; /* every live task, spawn order */
+    struct dt__task *all_next;
     void *asan_fake_stack;
 } dt__task;
+
+/* Zeroes n bytes, n a constant of at most 320, in 64-byte memsets: GCC
+ * turns a longer memset into `rep stos`, whose start-up (tens of cycles
+ * on AMD Zen) costs more than a whole spawn's other stores, and one of at
+ * most 64 bytes into a few vector stores. Unrolled by hand: GCC keeps a
+ * loop as a loop of memsets of unknown size. */
+#define DT__ZERO_PIECE(bytes, n, at)                                      \
+    do {                                                                  \
+        if ((n) > (at))                                                   \
+            memset((bytes) + (at), 0, (n) - (at) < 64 ? (n) - (at) : 64); \
+    } while (0)
+static inline __attribute__((always_inline)) void dt__zero(void *p, size_t n)
+{
+    char *bytes = p;
+    DT__ZERO_PIECE(bytes, n, 0);
+    DT__ZERO_PIECE(bytes, n, 64);
+    DT__ZERO_PIECE(bytes, n, 128);
+    DT__ZERO_PIECE(bytes, n, 192);
+    DT__ZERO_PIECE(bytes, n, 256);
+    DT_INVARIANT(n <= 320);
+}
 
 /* A user callback running as a drop (a cleanup, a release, a result drop).
  * A drop must not wait: if it tries, or panics, the runtime abandons it by

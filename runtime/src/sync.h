@@ -13,8 +13,6 @@
 #ifndef DROPTEST_SYNC_H
 #define DROPTEST_SYNC_H
 
-#include <string.h>
-
 #include "droptest/dt_select.h"
 #include "droptest/dt_sync.h"
 #include "internal.h"
@@ -125,21 +123,11 @@ static inline void dt__op_bind(dt__op *op, const dt__op_type *type,
         op->object_seq = obj->seq;
 }
 
-/* A zeroed op, the start of every single operation. In 64-byte pieces,
- * not `= {0}` or one memset: GCC zeroes more than 64 bytes with
- * `rep stos`, whose start-up (tens of cycles on AMD Zen) costs more than
- * the rest of an uncontended send, while a 64-byte memset is four vector
- * stores. Every field's zero is all-zero bytes (NULL, false, 0). */
+/* A zeroed op, the start of every single operation: in 64-byte pieces
+ * (dt__zero), as every field's zero is all-zero bytes. */
 static inline __attribute__((always_inline)) void dt__op_init(dt__op *op)
 {
-    DT__FIELDS_ASSERT(sizeof(dt__op) == 3 * 64 + 16,
-                      "dt__op_init zeroes dt__op in three 64-byte pieces "
-                      "and 16 bytes");
-    char *bytes = (char *)op;
-    memset(bytes, 0, 64);
-    memset(bytes + 64, 0, 64);
-    memset(bytes + 128, 0, 64);
-    memset(bytes + 192, 0, 16);
+    dt__zero(op, sizeof *op);
 }
 
 /* Polls, waits and polls again until one enabled op completes; returns

@@ -33,53 +33,25 @@ dt__task *dt__task_spawn(dt_runtime *rt, dt_site site,
     const char *name = opts->name ? opts->name : "task";
     dt__entry *e = dt__entry_new(rt, DT_OBJ_TASK, name, site, NULL, false);
     e->object = t;
-    /* Every field after the saved context (written by the first switch
-     * in) is set here, one by one: a memset of the struct compiles to
-     * `rep stos`, whose start-up costs more than the rest of a spawn. */
-    DT__FIELDS_ASSERT(sizeof(dt__task) - offsetof(dt__task, stack) ==
-                          38 * sizeof(uint64_t),
-                      "dt__task_spawn writes every field of dt__task");
-    t->stack = NULL;
+    /* The saved context is written by the first switch in; the fields
+     * from the spawn one by one, the rest zeroed in pieces. */
+    DT__FIELDS_ASSERT(DT_TASK_NEW == 0 && DT_OUTCOME_OK == 0 &&
+                          DT_ROUTE_NONE == 0 && DT_WAIT_NONE == 0,
+                      "a zeroed task is new, ok, unroutable, not waiting");
+    DT__FIELDS_ASSERT(offsetof(dt__task, stack) - offsetof(dt__task, rt) ==
+                          11 * sizeof(uint64_t),
+                      "dt__task_spawn writes every field from rt to stack");
+    dt__zero(&t->stack, sizeof(dt__task) - offsetof(dt__task, stack));
     t->rt = rt;
-    t->slot = e->slot;
     t->seq = e->seq;
     t->name = name;
     t->site = site;
     t->fn = fn;
     t->arg = arg;
-    t->result = NULL;
     t->result_drop = opts->result_drop;
     t->stack_size = opts->stack_size ? opts->stack_size : rt->opts.stack_size;
-    t->state = DT_TASK_NEW;
-    t->outcome = DT_OUTCOME_OK;
-    t->abort_requested = false;
+    t->slot = e->slot;
     t->shielded = opts->shielded;
-    t->is_root = false;
-    t->panicking = false;
-    t->route = DT_ROUTE_NONE; /* refreshed below, once handle or set is */
-    t->panic_message = NULL;
-    t->handle_slot = 0;
-    t->set = NULL;
-    t->set_prev = t->set_next = NULL;
-    t->done_next = NULL;
-    t->drop_head = t->drop_tail = 0;
-    t->drop_frame = NULL;
-    t->reclaim_on_release = false;
-    t->wait_reason = DT_WAIT_NONE;
-    t->wait_object_seq = 0;
-    t->wait_site = (dt_site){NULL, 0};
-    t->wait_object = NULL;
-    t->wait_cancel = NULL;
-    t->wait_release = NULL;
-    t->wait_ops = NULL;
-    t->join_waiter = NULL;
-    t->slice_end_waiter = NULL;
-    t->timer_waiter = NULL;
-    t->deadline_ns = 0;
-    t->timer_seq = 0;
-    t->heap_index = 0;
-    t->all_next = NULL;
-    t->asan_fake_stack = NULL;
 
     t->all_prev = rt->all_tail;
     if (rt->all_tail)
