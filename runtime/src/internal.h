@@ -261,6 +261,11 @@ typedef struct dt__history_line {
     dt_object_kind kind;
 } dt__history_line;
 
+/* Shared objects are recycled in classes of 32-byte steps up to 512
+ * bytes (sync_core.c); a larger one is malloc'd and freed each time. */
+#define DT__SHARED_CLASS_BYTES 32
+#define DT__SHARED_CLASSES 16
+
 /* Events wait here until the driver next hears from the runtime: a full
  * buffer, a question to the driver, or the end of the run. */
 #define DT__EVENT_BUFFER 256
@@ -315,6 +320,10 @@ struct dt_runtime {
     size_t failure_count;
 
     struct dt__shared *shared_head; /* live channels, semaphores, ... */
+    /* Freed shared objects by size class, for the next channel or oneshot
+     * of this run or a later one (the spare keeps them, like free_tasks):
+     * memory only, zeroed again when handed out. */
+    struct dt__shared *shared_free[DT__SHARED_CLASSES];
 
     dt__history_line *history; /* every object ever created, by seq */
     size_t history_count, history_cap;

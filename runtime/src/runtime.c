@@ -133,6 +133,8 @@ static dt_runtime *dt__runtime_alloc(void)
     dt__history_line *history = rt->history;
     size_t history_cap = rt->history_cap;
     dt__task *free_tasks = rt->free_tasks;
+    dt__shared *shared_free[DT__SHARED_CLASSES];
+    memcpy(shared_free, rt->shared_free, sizeof shared_free);
     memset(rt, 0, offsetof(struct dt_runtime, events));
     dt__ledger_reuse(&rt->ledger, &ledger);
     rt->ready = ready;
@@ -142,6 +144,7 @@ static dt_runtime *dt__runtime_alloc(void)
     rt->history = history;
     rt->history_cap = history_cap;
     rt->free_tasks = free_tasks;
+    memcpy(rt->shared_free, shared_free, sizeof shared_free);
     return rt;
 }
 
@@ -157,6 +160,13 @@ static void dt__runtime_release(dt_runtime *rt)
         dt__task *next = t->all_next;
         free(t);
         t = next;
+    }
+    for (size_t c = 0; c < DT__SHARED_CLASSES; c++) {
+        for (dt__shared *sh = rt->shared_free[c]; sh;) {
+            dt__shared *next = sh->next;
+            free(sh);
+            sh = next;
+        }
     }
     free(rt->ready);
     free(rt->heap);

@@ -22,6 +22,7 @@ typedef struct dt__shared {
     const char *name;
     dt_site site;
     uint32_t refs;      /* handles and waiting operations */
+    uint32_t size_class; /* its recycling class; DT__SHARED_CLASSES: none */
     struct dt__shared *prev, *next; /* the run's live shared objects */
     /* Frees what the object allocated. Never runs user code: values a
      * user drop must see are dropped earlier, by the handle drops. When

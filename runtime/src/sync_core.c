@@ -1,17 +1,47 @@
 /* droptest runtime — shared objects, their handles, and the engine that
  * runs operations that may wait (see sync.h). */
 #include <stdlib.h>
+#include <string.h>
 
 #include "sync.h"
 
 /* ---- shared objects ----------------------------------------------------- */
+
+/* Reuses a freed object of the size's class if there is one: a run makes
+ * a channel, a mutex and a oneshot per worker, and malloc with free cost
+ * more than the rest of making one. Not under AddressSanitizer, which
+ * should see each object's memory freed. */
+static dt__shared *dt__shared_alloc(dt_runtime *rt, size_t size)
+{
+    size_t cls = (size - 1) / DT__SHARED_CLASS_BYTES;
+#if DT_ASAN
+    cls = DT__SHARED_CLASSES;
+#endif
+    if (cls >= DT__SHARED_CLASSES) {
+        dt__shared *sh = calloc(1, size);
+        if (sh)
+            sh->size_class = DT__SHARED_CLASSES;
+        return sh;
+    }
+    dt__shared *sh = rt->shared_free[cls];
+    if (sh) {
+        rt->shared_free[cls] = sh->next;
+        memset(sh, 0, size);
+    } else {
+        /* The class's whole size: any object of the class may reuse it. */
+        sh = calloc(1, (cls + 1) * DT__SHARED_CLASS_BYTES);
+    }
+    if (sh)
+        sh->size_class = (uint32_t)cls;
+    return sh;
+}
 
 void *dt__shared_new(dt_runtime *rt, size_t size, const char *name,
                      dt_site site,
                      void (*free_fn)(dt_runtime *rt, dt__shared *sh,
                                      bool run_over))
 {
-    dt__shared *sh = calloc(1, size);
+    dt__shared *sh = dt__shared_alloc(rt, size);
     if (!sh)
         dt__panic_programmer(site, "out of memory for `%s`",
                              name ? name : "?");
@@ -39,7 +69,12 @@ void dt__shared_destroy(dt_runtime *rt, dt__shared *sh, bool run_over)
         sh->next->prev = sh->prev;
     if (sh->free_fn)
         sh->free_fn(rt, sh, run_over);
-    free(sh);
+    if (sh->size_class < DT__SHARED_CLASSES) {
+        sh->next = rt->shared_free[sh->size_class];
+        rt->shared_free[sh->size_class] = sh;
+    } else {
+        free(sh);
+    }
 }
 
 void dt__shared_free_all(dt_runtime *rt)
