@@ -415,6 +415,16 @@ dt__entry_new(dt_runtime *rt, dt_object_kind kind, const char *name,
     if (__builtin_expect(slot != 0, 1)) {
         e = dt__entry_at(l, slot);
         l->free_head = e->next;
+    } else if (__builtin_expect(((size_t)l->slots_used + 1) * sizeof *e <=
+                                    l->writable_bytes,
+                                1)) {
+        /* A slot never used in this run, already writable (a reused
+         * ledger's first run through its slots; never past the slots an
+         * id can name, as the reservation is not): its generation starts
+         * here. */
+        slot = l->slots_used++;
+        e = dt__entry_at(l, slot);
+        e->gen = 0;
     } else {
         slot = dt__slot_grow(rt, site);
         e = dt__entry_at(l, slot);
