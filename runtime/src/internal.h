@@ -275,6 +275,8 @@ struct dt_runtime {
     const dt_driver *driver;
     void *driver_ctx;
     dt_event *event_next;      /* the free slot in events[] */
+    dt_event *event_end;       /* = events + DT__EVENT_BUFFER: one compare
+                                  with memory per emit, no address sum */
     uint64_t now_ns;           /* the driver's time, read after each change */
     uint64_t await_ask_index;  /* the next await point the driver decides */
     uint16_t tag;              /* run tag in every id */
@@ -745,7 +747,7 @@ static inline void dt__emit(dt_runtime *rt, dt_event_kind kind,
                             uint64_t arg)
 {
     dt_event *e = rt->event_next;
-    if (__builtin_expect(e == rt->events + DT__EVENT_BUFFER, 0)) {
+    if (__builtin_expect(e == rt->event_end, 0)) {
         dt__events_flush(rt);
         e = rt->event_next;
     }

@@ -204,6 +204,7 @@ dt_runtime *dt_runtime_create(const dt_runtime_options *opts,
     }
     rt->opts = o;
     rt->event_next = rt->events;
+    rt->event_end = rt->events + DT__EVENT_BUFFER;
     rt->driver = driver;
     rt->driver_ctx = driver_ctx;
     rt->tag = dt__tag_next++;
