@@ -216,15 +216,16 @@ void dt__task_suspend(dt_runtime *rt, dt__task *t)
     dt__schedule_inline(rt);
     /* Resumed: woken, or made ready by an abort. Never past an abort. */
     t->wait_reason = DT_WAIT_NONE;
-    t->wait_object = NULL;
     t->wait_cancel = NULL;
     if (t->abort_requested) {
-        /* Woken and then aborted before running: whatever the wait was
-         * handed (a permit, a slot) goes back. */
+        /* Aborted while waiting, or woken and then aborted before
+         * running: whatever the wait holds or was handed (a reference, a
+         * permit, a slot) goes back. It may read wait_object. */
         if (t->wait_release)
             t->wait_release(t);
         dt__task_exit(rt, DT_OUTCOME_CANCELLED);
     }
+    t->wait_object = NULL;
 }
 
 dt__ctx *dt__schedule_final(dt_runtime *rt)

@@ -166,7 +166,8 @@ static inline void dt__ops_wait_over(dt__task *t)
 /* The waiting half of dt__op_await: the await point is passed and the
  * first poll found the op not ready. Arms, sleeps and polls again until
  * it completes. An operation with a first poll of its own that needs no
- * op (mpsc send and recv, mutex lock) calls this only when it must wait. */
+ * op (mpsc send, mutex lock) calls this only when it must wait; a plain
+ * mpsc receive waits without an op at all (dt__mpsc_recv_wait). */
 static inline __attribute__((always_inline)) void
 dt__op_sleep(dt_runtime *rt, dt__op *op, dt_site site)
 {

@@ -372,7 +372,7 @@ size_t dt_runtime_wait_targets(const dt_runtime *rt, uint64_t task_seq,
         }
         return n;
     }
-    /* The waits of dt_task.h and dt_time.h. */
+    /* The waits of dt_task.h and dt_time.h, and a plain mpsc receive. */
     dt_wait_target w = {t->wait_reason, t->wait_object_seq, NULL, {NULL, 0},
                         DT_OBJ_KIND_COUNT};
     if (t->wait_reason == DT_WAIT_JOIN) {
@@ -380,6 +380,13 @@ size_t dt_runtime_wait_targets(const dt_runtime *rt, uint64_t task_seq,
         w.object_name = target->name;
         w.object_site = target->site;
         w.holder_kind = DT_OBJ_TASK;
+    } else if (t->wait_reason == DT_WAIT_RECV) {
+        /* A plain mpsc receive (dt__mpsc_recv_wait): on a channel, ended
+         * by its senders. */
+        const dt__shared *sh = t->wait_object;
+        w.object_name = sh->name;
+        w.object_site = sh->site;
+        w.holder_kind = DT_OBJ_SENDER;
     } else if (t->wait_reason == DT_WAIT_SET_JOIN) {
         const dt__task_set *s = t->wait_object;
         const dt__entry *e = dt__entry_at(&rt->ledger, s->slot);
