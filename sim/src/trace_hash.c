@@ -18,6 +18,8 @@
 #define dt__xxh3_update XXH3_64bits_update
 #endif
 
+#define DT__TRACE_HASH_DIRECT_BYTES 1024
+
 /* A time record's tag is no event kind, so it cannot be mistaken for one. */
 #define DT__TIME_TAG UINT64_C(0xF0)
 
@@ -38,13 +40,16 @@ static void dt__trace_hash_drain(dt_trace_hash *hash)
 static void dt__trace_hash_add(dt_trace_hash *hash, const void *bytes,
                                size_t len)
 {
-    if (hash->staged_bytes + len > DT_TRACE_HASH_STAGE_BYTES)
+    /* A batch of a kilobyte or more costs XXH3 little more per byte than
+     * a whole stage would: hashed where it lies (after what is staged),
+     * not copied. */
+    if (len >= DT__TRACE_HASH_DIRECT_BYTES) {
         dt__trace_hash_drain(hash);
-    /* A batch as large as the stage gains nothing from a copy. */
-    if (len >= DT_TRACE_HASH_STAGE_BYTES) {
         dt__xxh3_update(&hash->state, bytes, len);
         return;
     }
+    if (hash->staged_bytes + len > DT_TRACE_HASH_STAGE_BYTES)
+        dt__trace_hash_drain(hash);
     memcpy(hash->stage + hash->staged_bytes, bytes, len);
     hash->staged_bytes += len;
 }

@@ -25,12 +25,14 @@ static void fill_events(dt_event *events, size_t count, uint64_t salt)
                                .arg = salt ^ i};
 }
 
-/* Batches from one event to more than the stage holds, each followed by a
- * time record: the digest equals XXH3 over the same bytes in one piece. */
+/* Batches from one event to more than the stage holds, around the size
+ * hashed without staging (32 events) and the stage's (128), each followed
+ * by a time record: the digest equals XXH3 over the same bytes in one
+ * piece. */
 DT_TEST(trace_hash_is_xxh3_of_the_bytes_however_they_are_split)
 {
-    static const size_t batches[] = {1, 2, 127, 128, 129, 3, 300, 1, 64, 255,
-                                     256, 4, 513, 1, 1};
+    static const size_t batches[] = {1,  2, 31,  32,  33, 127, 128, 129, 3,
+                                     300, 1, 64, 255, 256, 4,   513, 1,   1};
     size_t total_events = 0;
     for (size_t b = 0; b < sizeof batches / sizeof batches[0]; b++)
         total_events += batches[b];
