@@ -31,7 +31,7 @@ static dt_broadcast_receiver dt__bcast_receiver_new(dt_runtime *rt,
                                        &b->base, site);
     e->value = b->tail;
     b->receivers++;
-    dt_broadcast_receiver rx = {dt__entry_id(rt, e)};
+    dt_broadcast_receiver rx = {dt__entry_id(e)};
     return rx;
 }
 
@@ -51,9 +51,8 @@ void dt_broadcast_at(dt_site site, const char *name, size_t capacity,
         dt__panic_programmer(site, "out of memory for broadcast `%s`",
                              b->base.name);
     b->senders = 1;
-    tx_out->id = dt__entry_id(rt, dt__sync_handle_new(
-                                      rt, DT_OBJ_BROADCAST_SENDER, &b->base,
-                                      site));
+    tx_out->id = dt__entry_id(
+        dt__sync_handle_new(rt, DT_OBJ_BROADCAST_SENDER, &b->base, site));
     *rx_out = dt__bcast_receiver_new(rt, b, site);
 }
 
@@ -180,7 +179,7 @@ dt_broadcast_sender dt_broadcast_clone_at(dt_site site,
     dt__bcast *b = e->object;
     b->senders++;
     dt_broadcast_sender out = {dt__entry_id(
-        rt, dt__sync_handle_new(rt, DT_OBJ_BROADCAST_SENDER, &b->base, site))};
+        dt__sync_handle_new(rt, DT_OBJ_BROADCAST_SENDER, &b->base, site))};
     return out;
 }
 

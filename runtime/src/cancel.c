@@ -24,7 +24,7 @@ static dt_cancel_token dt__token_handle(dt_runtime *rt, dt__token *tk,
                                         dt_site site)
 {
     dt_cancel_token h = {dt__entry_id(
-        rt, dt__sync_handle_new(rt, DT_OBJ_CANCEL_TOKEN, &tk->base, site))};
+        dt__sync_handle_new(rt, DT_OBJ_CANCEL_TOKEN, &tk->base, site))};
     return h;
 }
 

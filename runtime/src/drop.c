@@ -74,7 +74,7 @@ dt_cleanup dt_defer_at(dt_site site, const char *name, dt_drop_fn fn,
     e->fn = fn;
     e->arg = arg;
     dt__emit(rt, DT_EV_CREATE, rt->current->seq, e->seq, e->kind);
-    dt_cleanup c = {dt__entry_id(rt, e)};
+    dt_cleanup c = {dt__entry_id(e)};
     return c;
 }
 

@@ -481,10 +481,8 @@ static inline void dt__entry_free(dt_runtime *rt, dt__entry *e)
 /* The live entries' slots in creation (seq) order, malloc'd, for the
  * rare walks that report in that order; NULL when there are none. */
 uint32_t *dt__ledger_live(const dt__ledger *ledger, size_t *count);
-static inline uint64_t dt__entry_id(const dt_runtime *rt,
-                                    const dt__entry *entry)
+static inline uint64_t dt__entry_id(const dt__entry *entry)
 {
-    (void)rt;
     DT_INVARIANT(entry->live);
     return entry->id;
 }
@@ -585,7 +583,7 @@ dt__task *dt__task_of(dt_runtime *rt, uint64_t task_id, dt_site site);
 static inline dt_task_id dt__task_id(const dt_runtime *rt,
                                      const dt__task *task)
 {
-    dt_task_id id = {dt__entry_id(rt, dt__entry_at(&rt->ledger, task->slot))};
+    dt_task_id id = {dt__entry_id(dt__entry_at(&rt->ledger, task->slot))};
     return id;
 }
 void dt__task_reclaim(dt_runtime *rt, dt__task *task);

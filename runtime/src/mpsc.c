@@ -47,10 +47,10 @@ static void dt__chan_make(dt_runtime *rt, dt_site site, const char *name,
                              ch->base.name);
     ch->rx_alive = true;
     ch->senders = 1;
-    tx_out->id = dt__entry_id(rt, dt__sync_handle_new(rt, DT_OBJ_SENDER,
-                                                      &ch->base, site));
-    rx_out->id = dt__entry_id(rt, dt__sync_handle_new(rt, DT_OBJ_RECEIVER,
-                                                      &ch->base, site));
+    tx_out->id = dt__entry_id(
+        dt__sync_handle_new(rt, DT_OBJ_SENDER, &ch->base, site));
+    rx_out->id = dt__entry_id(
+        dt__sync_handle_new(rt, DT_OBJ_RECEIVER, &ch->base, site));
 }
 
 void dt_mpsc_bounded_at(dt_site site, const char *name, size_t capacity,
@@ -240,7 +240,7 @@ static bool dt__mpsc_reserve_poll(dt_runtime *rt, dt__op *op)
         return false;
     dt__entry *p = dt__sync_handle_new(rt, DT_OBJ_SEND_PERMIT, &ch->base,
                                        op->site);
-    op->out_handle = dt__entry_id(rt, p);
+    op->out_handle = dt__entry_id(p);
     op->err = DT_OK;
     return true;
 }
@@ -496,8 +496,8 @@ dt_sender dt_mpsc_clone_at(dt_site site, dt_sender tx)
                                    "dt_mpsc_clone");
     dt__chan *ch = e->object;
     ch->senders++;
-    dt_sender out = {dt__entry_id(rt, dt__sync_handle_new(rt, DT_OBJ_SENDER,
-                                                          &ch->base, site))};
+    dt_sender out = {dt__entry_id(
+        dt__sync_handle_new(rt, DT_OBJ_SENDER, &ch->base, site))};
     return out;
 }
 

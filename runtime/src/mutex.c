@@ -22,7 +22,7 @@ dt_mutex dt_mutex_new_at(dt_site site, const char *name, void *data)
     dt__mutex *m = dt__shared_new(rt, sizeof *m, name, site, NULL);
     m->data = data;
     dt_mutex h = {dt__entry_id(
-        rt, dt__sync_handle_new(rt, DT_OBJ_MUTEX, &m->base, site))};
+        dt__sync_handle_new(rt, DT_OBJ_MUTEX, &m->base, site))};
     return h;
 }
 
@@ -31,7 +31,7 @@ dt_mutex dt_mutex_clone_at(dt_site site, dt_mutex mutex)
     dt_runtime *rt = dt__rt_get(site);
     dt__mutex *m = dt__mutex_of(rt, mutex.id, site, "dt_mutex_clone");
     dt_mutex h = {dt__entry_id(
-        rt, dt__sync_handle_new(rt, DT_OBJ_MUTEX, &m->base, site))};
+        dt__sync_handle_new(rt, DT_OBJ_MUTEX, &m->base, site))};
     return h;
 }
 
@@ -50,8 +50,8 @@ static void dt__mutex_unlock(dt_runtime *rt, dt__mutex *m)
 static uint64_t dt__mutex_guard_new(dt_runtime *rt, dt__mutex *m,
                                     dt_site site)
 {
-    return dt__entry_id(rt, dt__sync_handle_new(rt, DT_OBJ_MUTEX_GUARD,
-                                                &m->base, site));
+    return dt__entry_id(
+        dt__sync_handle_new(rt, DT_OBJ_MUTEX_GUARD, &m->base, site));
 }
 
 /* A lock that waits in no queue (try_lock, and every lock's first poll):

@@ -24,7 +24,7 @@ dt_notify dt_notify_new_at(dt_site site, const char *name)
     dt_runtime *rt = dt__rt_get(site);
     dt__notify *n = dt__shared_new(rt, sizeof *n, name, site, NULL);
     dt_notify h = {dt__entry_id(
-        rt, dt__sync_handle_new(rt, DT_OBJ_NOTIFY, &n->base, site))};
+        dt__sync_handle_new(rt, DT_OBJ_NOTIFY, &n->base, site))};
     return h;
 }
 
@@ -33,7 +33,7 @@ dt_notify dt_notify_clone_at(dt_site site, dt_notify notify)
     dt_runtime *rt = dt__rt_get(site);
     dt__notify *n = dt__notify_of(rt, notify.id, site, "dt_notify_clone");
     dt_notify h = {dt__entry_id(
-        rt, dt__sync_handle_new(rt, DT_OBJ_NOTIFY, &n->base, site))};
+        dt__sync_handle_new(rt, DT_OBJ_NOTIFY, &n->base, site))};
     return h;
 }
 

@@ -24,9 +24,9 @@ void dt_oneshot_at(dt_site site, const char *name, dt_drop_fn value_drop,
     os->value_drop = value_drop;
     os->tx_alive = os->rx_alive = true;
     tx_out->id = dt__entry_id(
-        rt, dt__sync_handle_new(rt, DT_OBJ_ONESHOT_SENDER, &os->base, site));
+        dt__sync_handle_new(rt, DT_OBJ_ONESHOT_SENDER, &os->base, site));
     rx_out->id = dt__entry_id(
-        rt, dt__sync_handle_new(rt, DT_OBJ_ONESHOT_RECEIVER, &os->base, site));
+        dt__sync_handle_new(rt, DT_OBJ_ONESHOT_RECEIVER, &os->base, site));
 }
 
 static void dt__oneshot_wake(dt_runtime *rt, dt__oneshot *os)

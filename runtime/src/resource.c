@@ -13,7 +13,7 @@ dt_resource dt_resource_open_at(dt_site site, const char *name,
     e->fn = release;
     e->arg = arg;
     dt__emit(rt, DT_EV_CREATE, rt->current->seq, e->seq, e->kind);
-    dt_resource r = {dt__entry_id(rt, e)};
+    dt_resource r = {dt__entry_id(e)};
     return r;
 }
 
@@ -23,7 +23,7 @@ dt_resource dt_resource_acquire_at(dt_site site, const char *name)
     dt__entry *e = dt__entry_new(rt, DT_OBJ_MANUAL_RESOURCE, name, site,
                                  rt->current, false);
     dt__emit(rt, DT_EV_CREATE, rt->current->seq, e->seq, e->kind);
-    dt_resource r = {dt__entry_id(rt, e)};
+    dt_resource r = {dt__entry_id(e)};
     return r;
 }
 
@@ -70,7 +70,7 @@ void *dt_alloc_at(dt_site site, const char *name, size_t size)
                                  rt->current, false);
     e->object = h;
     h->magic = DT__ALLOC_LIVE;
-    h->id = dt__entry_id(rt, e);
+    h->id = dt__entry_id(e);
     dt__emit(rt, DT_EV_CREATE, rt->current->seq, e->seq, e->kind);
     return h + 1;
 }

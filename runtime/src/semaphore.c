@@ -25,7 +25,7 @@ dt_semaphore dt_semaphore_new_at(dt_site site, const char *name,
     dt__sem *s = dt__shared_new(rt, sizeof *s, name, site, NULL);
     s->permits = permits;
     dt_semaphore h = {dt__entry_id(
-        rt, dt__sync_handle_new(rt, DT_OBJ_SEMAPHORE, &s->base, site))};
+        dt__sync_handle_new(rt, DT_OBJ_SEMAPHORE, &s->base, site))};
     return h;
 }
 
@@ -34,7 +34,7 @@ dt_semaphore dt_semaphore_clone_at(dt_site site, dt_semaphore sem)
     dt_runtime *rt = dt__rt_get(site);
     dt__sem *s = dt__sem_of(rt, sem.id, site, "dt_semaphore_clone");
     dt_semaphore h = {dt__entry_id(
-        rt, dt__sync_handle_new(rt, DT_OBJ_SEMAPHORE, &s->base, site))};
+        dt__sync_handle_new(rt, DT_OBJ_SEMAPHORE, &s->base, site))};
     return h;
 }
 
@@ -64,7 +64,7 @@ static uint64_t dt__permit_new(dt_runtime *rt, dt__sem *s, size_t n,
 {
     dt__entry *e = dt__sync_handle_new(rt, DT_OBJ_PERMIT, &s->base, site);
     e->value = n;
-    return dt__entry_id(rt, e);
+    return dt__entry_id(e);
 }
 
 static bool dt__sem_acquire_poll(dt_runtime *rt, dt__op *op)

@@ -262,8 +262,8 @@ static inline dt_join_handle dt__spawn(dt_site site,
 {
     dt_runtime *rt = dt__rt_get(site);
     dt__task *t = dt__task_spawn(rt, site, opts, fn, arg, NULL);
-    dt_join_handle h = {dt__entry_id(rt, dt__entry_at(&rt->ledger,
-                                                      t->handle_slot))};
+    dt_join_handle h = {
+        dt__entry_id(dt__entry_at(&rt->ledger, t->handle_slot))};
     return h;
 }
 

@@ -25,7 +25,7 @@ dt__entry *dt__task_set_new(dt_runtime *rt, const char *name, dt_site site)
 dt_task_set dt_task_set_create_at(dt_site site, const char *name)
 {
     dt_runtime *rt = dt__rt_get(site);
-    dt_task_set h = {dt__entry_id(rt, dt__task_set_new(rt, name, site))};
+    dt_task_set h = {dt__entry_id(dt__task_set_new(rt, name, site))};
     return h;
 }
 

@@ -19,7 +19,7 @@ static dt_watch_receiver dt__watch_receiver_new(dt_runtime *rt, dt__watch *w,
                                        site);
     e->value = seen;
     w->receivers++;
-    dt_watch_receiver rx = {dt__entry_id(rt, e)};
+    dt_watch_receiver rx = {dt__entry_id(e)};
     return rx;
 }
 
@@ -32,7 +32,7 @@ void dt_watch_at(dt_site site, const char *name, uint64_t initial,
     w->value = initial;
     w->tx_alive = true;
     tx_out->id = dt__entry_id(
-        rt, dt__sync_handle_new(rt, DT_OBJ_WATCH_SENDER, &w->base, site));
+        dt__sync_handle_new(rt, DT_OBJ_WATCH_SENDER, &w->base, site));
     *rx_out = dt__watch_receiver_new(rt, w, 0, site);
 }
 
