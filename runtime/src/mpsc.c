@@ -373,15 +373,22 @@ static bool dt__mpsc_recv_poll(dt_runtime *rt, dt__op *op)
     return op->err != DT_ERR_EMPTY;
 }
 
+/* Registers w as the receiver's waiter, for a select's receive branch
+ * and a plain receive alike: one wait on a receiver at a time. */
+static void dt__chan_wait_receiver(dt__chan *ch, dt__waiter *w, dt_site site)
+{
+    DT_ASSERT(ch->recv_w == NULL, site,
+              "receiver of `%s` is waited on twice at once (two select "
+              "branches on one receiver, or two tasks on one released to "
+              "nobody?)", ch->base.name);
+    ch->recv_w = w;
+    w->armed = true;
+}
+
 static void dt__mpsc_recv_arm(dt_runtime *rt, dt__op *op)
 {
     (void)rt;
-    dt__chan *ch = (dt__chan *)op->obj;
-    DT_ASSERT(ch->recv_w == NULL, op->site,
-              "receiver of `%s` is waited on twice at once (two select "
-              "branches on one receiver?)", ch->base.name);
-    ch->recv_w = &op->waiter;
-    op->waiter.armed = true;
+    dt__chan_wait_receiver((dt__chan *)op->obj, &op->waiter, op->site);
 }
 
 static void dt__mpsc_recv_disarm(dt_runtime *rt, dt__op *op)
@@ -443,11 +450,7 @@ dt__mpsc_recv_wait(dt_runtime *rt, dt__chan *ch, void **out, dt_site site)
     t->wait_release = dt__mpsc_recv_release;
     int err;
     do {
-        DT_ASSERT(ch->recv_w == NULL, site,
-                  "receiver of `%s` is waited on twice at once",
-                  ch->base.name);
-        ch->recv_w = &w;
-        w.armed = true;
+        dt__chan_wait_receiver(ch, &w, site);
         dt__task_wait(rt, DT_WAIT_RECV, ch->base.seq, ch, site,
                       dt__mpsc_recv_cancel);
         err = dt__chan_recv_now(rt, ch, out);
