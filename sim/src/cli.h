@@ -349,6 +349,30 @@ typedef struct dt__campaign_opts {
     dt__cli_opt *run_timeout, *json, *junit, *repro_dir;
 } dt__campaign_opts;
 
+/* Their descriptions, for the option table of a command whose option enum
+ * names them OPT_ALL, OPT_STRATEGY, ... OPT_REPRO_DIR: one text of each
+ * expectation for both commands. */
+#define DT__CAMPAIGN_OPT_TABLE                                              \
+    [OPT_ALL] = {.name = "--all"},                                          \
+    [OPT_STRATEGY] = {.name = "--strategy",                                 \
+                      .expect = "random, fifo, pct, pct:D or pct:D:K"},     \
+    [OPT_JOBS] = {.name = "--jobs", .expect = "a number of workers"},       \
+    [OPT_MAX_RUNS] = {.name = "--max-runs",                                 \
+                      .expect = "a positive number of runs"},               \
+    [OPT_TIME_LIMIT] = {.name = "--time-limit",                             \
+                        .expect = "a positive number of seconds"},          \
+    [OPT_RUN_TIMEOUT] = {.name = "--run-timeout",                           \
+                         .expect = "a whole number of seconds"},            \
+    [OPT_JSON] = {.name = "--json"},                                        \
+    [OPT_JUNIT] = {.name = "--junit", .expect = "a file name"},             \
+    [OPT_REPRO_DIR] = {.name = "--repro-dir", .expect = "a directory name"}
+/* The shared options of such a table, for dt__cli_campaign_setup. */
+#define DT__CAMPAIGN_OPTS_OF(opts)                                          \
+    {&(opts)[OPT_ALL], &(opts)[OPT_STRATEGY], &(opts)[OPT_JOBS],            \
+     &(opts)[OPT_MAX_RUNS], &(opts)[OPT_TIME_LIMIT],                        \
+     &(opts)[OPT_RUN_TIMEOUT], &(opts)[OPT_JSON], &(opts)[OPT_JUNIT],       \
+     &(opts)[OPT_REPRO_DIR]}
+
 /* Validates the shared options into c and summary (c->scenarios is
  * malloc'd). Prints one line and returns false on bad input. */
 bool dt__cli_campaign_setup(const dt__campaign_opts *o,

@@ -78,22 +78,9 @@ int dt__cli_explore(int argc, char **argv)
         OPT_COUNT
     };
     dt__cli_opt opts[OPT_COUNT] = {
-        [OPT_ALL] = {.name = "--all"},
+        DT__CAMPAIGN_OPT_TABLE,
         [OPT_SEEDS] = {.name = "--seeds", .expect = "N or A..B"},
-        [OPT_STRATEGY] = {.name = "--strategy",
-                          .expect = "random, fifo, pct, pct:D or pct:D:K"},
-        [OPT_JOBS] = {.name = "--jobs", .expect = "a number of workers"},
         [OPT_SHARD] = {.name = "--shard", .expect = "I/N"},
-        [OPT_MAX_RUNS] = {.name = "--max-runs",
-                          .expect = "a positive number of runs"},
-        [OPT_TIME_LIMIT] = {.name = "--time-limit",
-                            .expect = "a positive number of seconds"},
-        [OPT_RUN_TIMEOUT] = {.name = "--run-timeout",
-                             .expect = "a whole number of seconds"},
-        [OPT_JSON] = {.name = "--json"},
-        [OPT_JUNIT] = {.name = "--junit", .expect = "a file name"},
-        [OPT_REPRO_DIR] = {.name = "--repro-dir",
-                           .expect = "a directory name"},
     };
     dt__cli_args args;
     if (!dt__cli_parse(argc, argv, opts, OPT_COUNT, &args))
@@ -117,11 +104,7 @@ int dt__cli_explore(int argc, char **argv)
         !dt__cli_parse_shard("--shard", opts[OPT_SHARD].value, &c.shard_index,
                              &c.shard_count))
         return DT__EXIT_USAGE;
-    dt__campaign_opts common = {
-        &opts[OPT_ALL], &opts[OPT_STRATEGY], &opts[OPT_JOBS],
-        &opts[OPT_MAX_RUNS], &opts[OPT_TIME_LIMIT], &opts[OPT_RUN_TIMEOUT],
-        &opts[OPT_JSON], &opts[OPT_JUNIT], &opts[OPT_REPRO_DIR],
-    };
+    dt__campaign_opts common = DT__CAMPAIGN_OPTS_OF(opts);
     dt__summary_opts summary;
     if (!dt__cli_campaign_setup(&common, &args, &c, &summary))
         return DT__EXIT_USAGE;

@@ -14,26 +14,13 @@ int dt__cli_fuzz(int argc, char **argv)
         OPT_JUNIT, OPT_REPRO_DIR, OPT_COUNT
     };
     dt__cli_opt opts[OPT_COUNT] = {
-        [OPT_ALL] = {.name = "--all"},
+        DT__CAMPAIGN_OPT_TABLE,
         [OPT_SEED] = {.name = "--seed",
                       .expect = "an unsigned 64-bit integer"},
         [OPT_MAX_ABORTS] = {.name = "--max-aborts",
                             .expect = "a number of aborts per run"},
         [OPT_ABORT_PROB] = {.name = "--abort-prob",
                             .expect = "a decimal from 0 to 1"},
-        [OPT_STRATEGY] = {.name = "--strategy",
-                          .expect = "random, fifo, pct, pct:D or pct:D:K"},
-        [OPT_JOBS] = {.name = "--jobs", .expect = "a number of workers"},
-        [OPT_MAX_RUNS] = {.name = "--max-runs",
-                          .expect = "a positive number of runs"},
-        [OPT_TIME_LIMIT] = {.name = "--time-limit",
-                            .expect = "a positive number of seconds"},
-        [OPT_RUN_TIMEOUT] = {.name = "--run-timeout",
-                             .expect = "a whole number of seconds"},
-        [OPT_JSON] = {.name = "--json"},
-        [OPT_JUNIT] = {.name = "--junit", .expect = "a file name"},
-        [OPT_REPRO_DIR] = {.name = "--repro-dir",
-                           .expect = "a directory name"},
     };
     dt__cli_args args;
     if (!dt__cli_parse(argc, argv, opts, OPT_COUNT, &args))
@@ -66,11 +53,7 @@ int dt__cli_fuzz(int argc, char **argv)
     if (!opts[OPT_TIME_LIMIT].seen && !opts[OPT_MAX_RUNS].seen)
         return dt__cli_usage("fuzz: --time-limit SEC is required (or "
                              "--max-runs M to bound the campaign by runs)");
-    dt__campaign_opts common = {
-        &opts[OPT_ALL], &opts[OPT_STRATEGY], &opts[OPT_JOBS],
-        &opts[OPT_MAX_RUNS], &opts[OPT_TIME_LIMIT], &opts[OPT_RUN_TIMEOUT],
-        &opts[OPT_JSON], &opts[OPT_JUNIT], &opts[OPT_REPRO_DIR],
-    };
+    dt__campaign_opts common = DT__CAMPAIGN_OPTS_OF(opts);
     dt__summary_opts summary;
     if (!dt__cli_campaign_setup(&common, &args, &c, &summary))
         return DT__EXIT_USAGE;
