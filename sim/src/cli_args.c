@@ -146,6 +146,20 @@ bool dt__cli_parse_u64(const char *what, const char *text, uint64_t min,
     return true;
 }
 
+/* The unsigned decimals either side of the sep_len-byte separator at `at`
+ * in text ("3..9", "2/4"): false if either is not one. */
+static bool dt__parse_decimal_pair(const char *text, const char *at,
+                                   size_t sep_len, uint64_t *a, uint64_t *b)
+{
+    char a_text[32];
+    size_t len = (size_t)(at - text);
+    if (len >= sizeof a_text)
+        return false;
+    memcpy(a_text, text, len);
+    a_text[len] = '\0';
+    return dt__parse_decimal(a_text, a) && dt__parse_decimal(at + sep_len, b);
+}
+
 bool dt__cli_parse_seeds(const char *what, const char *text,
                          uint64_t *first, uint64_t *count)
 {
@@ -164,16 +178,8 @@ bool dt__cli_parse_seeds(const char *what, const char *text,
         *count = n;
         return true;
     }
-    size_t len = (size_t)(dots - text);
-    char a_text[32];
     uint64_t a, b;
-    bool ok = len < sizeof a_text;
-    if (ok) {
-        memcpy(a_text, text, len);
-        a_text[len] = '\0';
-        ok = dt__parse_decimal(a_text, &a) && dt__parse_decimal(dots + 2, &b);
-    }
-    if (!ok) {
+    if (!dt__parse_decimal_pair(text, dots, 2, &a, &b)) {
         dt__cli_usage("%s: `%s` is not a seed range; expected A..B with A "
                       "and B unsigned 64-bit integers", what, text);
         return false;
@@ -197,14 +203,8 @@ bool dt__cli_parse_shard(const char *what, const char *text,
                          uint64_t *index, uint64_t *count)
 {
     const char *slash = strchr(text, '/');
-    char i_text[32];
     uint64_t i = 0, n = 0;
-    bool ok = slash && (size_t)(slash - text) < sizeof i_text;
-    if (ok) {
-        memcpy(i_text, text, (size_t)(slash - text));
-        i_text[slash - text] = '\0';
-        ok = dt__parse_decimal(i_text, &i) && dt__parse_decimal(slash + 1, &n);
-    }
+    bool ok = slash && dt__parse_decimal_pair(text, slash, 1, &i, &n);
     if (!ok || n == 0 || n > DT__CLI_SHARD_COUNT_MAX || i == 0 || i > n) {
         dt__cli_usage("%s: `%s` is not a shard; expected I/N with "
                       "1 <= I <= N <= %llu", what, text,
