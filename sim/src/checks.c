@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "grow.h"
 #include "sim.h"
 
 /* ---- live tasks ------------------------------------------------------- */
@@ -25,14 +26,10 @@ static bool dt__collect_task(void *ctx, const dt_ledger_entry *e)
     dt__tasks *ts = ctx;
     if (e->kind != DT_OBJ_TASK)
         return true;
-    if (ts->count == ts->cap) {
-        size_t cap = ts->cap ? ts->cap * 2 : 32;
-        dt_ledger_entry *v = realloc(ts->v, cap * sizeof *v);
-        if (!v)
-            return false;
-        ts->v = v;
-        ts->cap = cap;
-    }
+    dt_ledger_entry *v = dt__grow(ts->v, &ts->cap, ts->count, sizeof *v, 32);
+    if (!v)
+        return false;
+    ts->v = v;
     ts->v[ts->count++] = *e;
     return true;
 }

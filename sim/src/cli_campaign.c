@@ -18,6 +18,7 @@
 #include <xxhash.h>
 
 #include "cli.h"
+#include "grow.h"
 
 #define DT__POLL_TICK_MS 100
 #define DT__PROGRESS_INTERVAL_S 0.1
@@ -216,14 +217,11 @@ static bool dt__unit_new(dt__pool *p, uint64_t *ordinal)
 static bool dt__unit_add_run(dt__pool *p, dt__unit *u, uint64_t hash,
                              uint32_t kinds, uint32_t verdict)
 {
-    if (u->run_count == u->run_cap) {
-        size_t cap = u->run_cap ? u->run_cap * 2 : 16;
-        dt__run_rec *r = realloc(u->runs, cap * sizeof *r);
-        if (!r)
-            return dt__pool_fail(p, "out of memory");
-        u->runs = r;
-        u->run_cap = cap;
-    }
+    dt__run_rec *r = dt__grow(u->runs, &u->run_cap, u->run_count,
+                              sizeof *r, 16);
+    if (!r)
+        return dt__pool_fail(p, "out of memory");
+    u->runs = r;
     u->runs[u->run_count++] = (dt__run_rec){hash, kinds, verdict};
     p->runs_seen++;
     if (kinds)
@@ -236,14 +234,11 @@ static bool dt__unit_add_text(dt__pool *p, dt__unit *u, dt_failure_kind kind,
                               size_t summary_len, const char *details,
                               size_t details_len)
 {
-    if (u->text_count == u->text_cap) {
-        size_t cap = u->text_cap ? u->text_cap * 2 : 4;
-        dt__text_rec *t = realloc(u->texts, cap * sizeof *t);
-        if (!t)
-            return dt__pool_fail(p, "out of memory");
-        u->texts = t;
-        u->text_cap = cap;
-    }
+    dt__text_rec *grown = dt__grow(u->texts, &u->text_cap, u->text_count,
+                                   sizeof *grown, 4);
+    if (!grown)
+        return dt__pool_fail(p, "out of memory");
+    u->texts = grown;
     dt__text_rec *t = &u->texts[u->text_count];
     t->kind = kind;
     t->run = run;
@@ -344,16 +339,13 @@ static void dt__fold_unit(dt__pool *p, dt__unit *u)
             t->distinct_dropped++;
             continue;
         }
-        if (t->distinct_count == t->distinct_cap) {
-            size_t cap = t->distinct_cap ? t->distinct_cap * 2 : 4;
-            dt__campaign_failure *d = realloc(t->distinct, cap * sizeof *d);
-            if (!d) {
-                dt__pool_fail(p, "out of memory");
-                return;
-            }
-            t->distinct = d;
-            t->distinct_cap = cap;
+        dt__campaign_failure *d = dt__grow(t->distinct, &t->distinct_cap,
+                                           t->distinct_count, sizeof *d, 4);
+        if (!d) {
+            dt__pool_fail(p, "out of memory");
+            return;
         }
+        t->distinct = d;
         dt__campaign_failure *f = &t->distinct[t->distinct_count++];
         memset(f, 0, sizeof *f);
         dt__failure_fill(c, u, x->run, f);
@@ -450,14 +442,11 @@ static void dt__describe_status(int status, char *buf, size_t size)
 
 static bool dt__resume_push(dt__pool *p, uint64_t ordinal, bool front)
 {
-    if (p->resume_count == p->resume_cap) {
-        size_t cap = p->resume_cap ? p->resume_cap * 2 : 8;
-        uint64_t *r = realloc(p->resume, cap * sizeof *r);
-        if (!r)
-            return dt__pool_fail(p, "out of memory");
-        p->resume = r;
-        p->resume_cap = cap;
-    }
+    uint64_t *r = dt__grow(p->resume, &p->resume_cap, p->resume_count,
+                           sizeof *r, 8);
+    if (!r)
+        return dt__pool_fail(p, "out of memory");
+    p->resume = r;
     if (front) {
         memmove(p->resume + 1, p->resume, p->resume_count * sizeof *p->resume);
         p->resume[0] = ordinal;

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "droptest/dt_scenario.h"
+#include "grow.h"
 
 static const dt_scenario **dt__scenarios;
 static size_t dt__scenario_count, dt__scenario_cap;
@@ -56,14 +57,11 @@ void dt_scenario_register(const dt_scenario *s)
                                "(hang, leak, unrun_cleanup, ...)");
     if (dt_scenario_find(s->name))
         dt__scenario_refuse(s, "defined twice");
-    if (dt__scenario_count == dt__scenario_cap) {
-        size_t cap = dt__scenario_cap ? dt__scenario_cap * 2 : 32;
-        const dt_scenario **v = realloc(dt__scenarios, cap * sizeof *v);
-        if (!v)
-            dt__scenario_refuse(s, "out of memory");
-        dt__scenarios = v;
-        dt__scenario_cap = cap;
-    }
+    const dt_scenario **v = dt__grow(dt__scenarios, &dt__scenario_cap,
+                                     dt__scenario_count, sizeof *v, 32);
+    if (!v)
+        dt__scenario_refuse(s, "out of memory");
+    dt__scenarios = v;
     size_t i = dt__scenario_count++;
     while (i > 0 && strcmp(dt__scenarios[i - 1]->name, s->name) > 0) {
         dt__scenarios[i] = dt__scenarios[i - 1];

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "grow.h"
 #include "sim.h"
 
 static uint64_t dt__sim_now(void *ctx)
@@ -39,16 +40,13 @@ static size_t dt__sim_choose(void *ctx, const dt_choice *choice)
         if (r->decision_count == DT_DECISIONS_MAX) {
             r->decisions_truncated = true;
         } else {
-            if (r->decision_count == r->decision_cap) {
-                size_t cap = r->decision_cap ? r->decision_cap * 2 : 64;
-                dt_decision *d = realloc(r->decisions, cap * sizeof *d);
-                if (!d) {
-                    r->decisions_truncated = true;
-                    return pick;
-                }
-                r->decisions = d;
-                r->decision_cap = cap;
+            dt_decision *d = dt__grow(r->decisions, &r->decision_cap,
+                                      r->decision_count, sizeof *d, 64);
+            if (!d) {
+                r->decisions_truncated = true;
+                return pick;
             }
+            r->decisions = d;
             r->decisions[r->decision_count++] =
                 (dt_decision){index, (uint32_t)pick};
         }
@@ -176,14 +174,11 @@ uint64_t dt__sim_released_by(const dt__sim *sim, uint64_t seq)
 /* A handle moved to nobody: rare, so a list searched from the end. */
 static void dt__sim_note_release(dt__sim *sim, const dt_event *e)
 {
-    if (sim->release_count == sim->release_cap) {
-        size_t cap = sim->release_cap ? sim->release_cap * 2 : 16;
-        uint64_t(*r)[2] = realloc(sim->releases, cap * sizeof *r);
-        if (!r)
-            return;
-        sim->releases = r;
-        sim->release_cap = cap;
-    }
+    uint64_t(*r)[2] = dt__grow(sim->releases, &sim->release_cap,
+                               sim->release_count, sizeof *r, 16);
+    if (!r)
+        return;
+    sim->releases = r;
     sim->releases[sim->release_count][0] = e->object_seq;
     sim->releases[sim->release_count][1] = e->task_seq;
     sim->release_count++;

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "grow.h"
 #include "sim.h"
 
 dt__sim *dt__sim_current;
@@ -81,14 +82,11 @@ int dt_failure_kind_rank(dt_failure_kind kind)
 static dt_sim_failure *dt__result_add(dt_sim_result *r, dt_failure_kind kind,
                                       const char *details)
 {
-    if (r->failure_count == r->failure_cap) {
-        size_t cap = r->failure_cap ? r->failure_cap * 2 : 8;
-        dt_sim_failure *f = realloc(r->failures, cap * sizeof *f);
-        if (!f)
-            return NULL;
-        r->failures = f;
-        r->failure_cap = cap;
-    }
+    dt_sim_failure *grown = dt__grow(r->failures, &r->failure_cap,
+                                     r->failure_count, sizeof *grown, 8);
+    if (!grown)
+        return NULL;
+    r->failures = grown;
     dt_sim_failure *f = &r->failures[r->failure_count++];
     f->kind = kind;
     f->summary[0] = '\0';
