@@ -34,4 +34,18 @@ void dt__ctx_make(dt__ctx *ctx, void *stack_lo, size_t size,
  * later swap resumes from. */
 void dt__ctx_swap(dt__ctx *from, dt__ctx *to);
 
+/* dt__ctx_make and dt__ctx_swap in one, for a coroutine that starts from
+ * a context that can be saved: saves the current context into from and
+ * calls entry(arg) on the stack [stack_lo, stack_lo + size), with the FP
+ * control state an ABI entry point has. Entered by a call and not, as a
+ * made context is, by a return, so the processor's return predictor stays
+ * in step: when entry returns to resume `from` (it returns the context to
+ * resume, as for dt__ctx_make), that resume's return is the one the
+ * predictor expects, where a made context mispredicts both its first
+ * return and its last. to is the coroutine's context, written only by the
+ * ucontext build; the assembly saves it at the coroutine's first swap
+ * out. Returns when some later swap or jump resumes from. */
+void dt__ctx_start(dt__ctx *from, dt__ctx *to, void *stack_lo, size_t size,
+                   dt__ctx_entry_fn entry, void *arg);
+
 #endif

@@ -86,4 +86,48 @@ dt__ctx_entry:
     .cfi_endproc
     .size dt__ctx_entry, .-dt__ctx_entry
 
+/* void dt__ctx_start(dt__ctx *from, dt__ctx *to, void *stack_lo,
+ *                    size_t size, dt__ctx_entry_fn entry, void *arg)
+ * Saves the current context as dt__ctx_swap does, moves to the top of the
+ * new stack and calls entry(arg) from there; to is not needed here. The
+ * resume of what entry returns is a branch, not a call: the ret that ends
+ * it then consumes the entry of the call that brought us here, which is
+ * the link register it restores when it resumes `from`. Below the call,
+ * the link register is marked undefined and x29 zeroed, so unwinders stop
+ * at the coroutine's first frame. FPCR zero is the ABI's initial state. */
+    .globl dt__ctx_start
+    .hidden dt__ctx_start
+    .type dt__ctx_start, %function
+    .p2align 4
+dt__ctx_start:
+    .cfi_startproc
+    sub sp, sp, #176
+    .cfi_adjust_cfa_offset 176
+    stp x19, x20, [sp, #0]
+    stp x21, x22, [sp, #16]
+    stp x23, x24, [sp, #32]
+    stp x25, x26, [sp, #48]
+    stp x27, x28, [sp, #64]
+    stp x29, x30, [sp, #80]
+    stp d8, d9, [sp, #96]
+    stp d10, d11, [sp, #112]
+    stp d12, d13, [sp, #128]
+    stp d14, d15, [sp, #144]
+    mrs x9, fpcr
+    str x9, [sp, #160]
+    mov x9, sp
+    str x9, [x0]
+    add x9, x2, x3
+    and x9, x9, #~15
+    mov sp, x9
+    .cfi_def_cfa sp, 0
+    .cfi_undefined x30
+    msr fpcr, xzr
+    mov x29, #0
+    mov x0, x5
+    blr x4
+    b dt__ctx_jump
+    .cfi_endproc
+    .size dt__ctx_start, .-dt__ctx_start
+
     .section .note.GNU-stack, "", %progbits

@@ -92,4 +92,62 @@ dt__ctx_entry:
     .cfi_endproc
     .size dt__ctx_entry, .-dt__ctx_entry
 
+/* void dt__ctx_start(dt__ctx *from, dt__ctx *to, void *stack_lo,
+ *                    size_t size, dt__ctx_entry_fn entry, void *arg)
+ * Saves the current context as dt__ctx_swap does, moves to the top of the
+ * new stack and calls entry(arg) from there; to is not needed here. The
+ * resume of what entry returns is a jump: the ret that ends it then
+ * consumes the entry of the call that brought us here, which is the
+ * return address it finds when it resumes `from`. Below the call, the
+ * return address is marked undefined and rbp zeroed, so unwinders stop
+ * at the coroutine's first frame. */
+    .globl dt__ctx_start
+    .hidden dt__ctx_start
+    .type dt__ctx_start, @function
+    .p2align 4
+dt__ctx_start:
+    .cfi_startproc
+    pushq %rbp
+    .cfi_adjust_cfa_offset 8
+    pushq %rbx
+    .cfi_adjust_cfa_offset 8
+    pushq %r12
+    .cfi_adjust_cfa_offset 8
+    pushq %r13
+    .cfi_adjust_cfa_offset 8
+    pushq %r14
+    .cfi_adjust_cfa_offset 8
+    pushq %r15
+    .cfi_adjust_cfa_offset 8
+    subq $8, %rsp
+    .cfi_adjust_cfa_offset 8
+    stmxcsr (%rsp)
+    fnstcw 4(%rsp)
+    movq %rsp, (%rdi)
+    /* The new stack's top, 16-byte aligned: the call below leaves entry
+     * aligned as at any call. */
+    leaq (%rdx,%rcx), %rsp
+    andq $-16, %rsp
+    .cfi_def_cfa %rsp, 0
+    .cfi_undefined %rip
+    ldmxcsr dt__ctx_fp_initial(%rip)
+    fldcw dt__ctx_fp_initial+4(%rip)
+    xorl %ebp, %ebp
+    movq %r9, %rdi
+    callq *%r8
+    movq %rax, %rdi
+    jmp dt__ctx_jump
+    .cfi_endproc
+    .size dt__ctx_start, .-dt__ctx_start
+
+/* The FP control state of an ABI entry point: MXCSR with every exception
+ * masked and rounding to nearest, the x87 control word likewise. */
+    .section .rodata
+    .p2align 3
+    .type dt__ctx_fp_initial, @object
+dt__ctx_fp_initial:
+    .long 0x1F80
+    .short 0x037F
+    .size dt__ctx_fp_initial, .-dt__ctx_fp_initial
+
     .section .note.GNU-stack, "", @progbits

@@ -647,9 +647,9 @@ dt__task *dt__task_spawn(dt_runtime *rt, dt_site site,
                          const dt_spawn_options *opts, dt_task_fn fn,
                          void *arg, dt__task_set *set);
 int dt__join_handle_drop(dt_runtime *rt, dt__entry *entry);
-/* Maps a stack for a task about to run for the first time; false if none
- * could be mapped. */
-bool dt__task_prepare_stack(dt_runtime *rt, dt__task *task);
+/* The first frame of every task (dt__ctx_start, dt__ctx_make): runs the
+ * task and returns the context to resume once it is over. */
+dt__ctx *dt__task_entry(void *task);
 
 /* Task sets (task_set.c). */
 /* A new set owned by the current task, on its drop list. */
@@ -719,7 +719,8 @@ dt__task *dt__task_set_wait_done(dt_runtime *rt, dt__task_set *set,
 void dt__schedule(dt_runtime *rt);
 /* The hand-over of a task that finished by returning: everything but the
  * switch, which its first frame makes by jumping to the context returned
- * (dt__ctx_make), so that no call of the finished task stays open. Not
+ * (dt__ctx_start, dt__ctx_make), so that no call of the finished task
+ * stays open. Not
  * under AddressSanitizer, which must be told of a switch right before it
  * (dt__task_entry). */
 dt__ctx *dt__schedule_final(dt_runtime *rt);
@@ -827,9 +828,11 @@ char *dt__arena_vprintf(dt_runtime *rt, const char *fmt, va_list ap)
  * every hand-over. */
 /* Puts the stack of the task that just finished back in the pool. */
 void dt__dead_release(dt_runtime *rt);
+/* to_fresh: to_task runs for the first time, on the stack it was just
+ * given; it is started, not resumed. */
 #if DT_ASAN
 void dt__switch(dt_runtime *rt, dt__ctx *from, dt__task *to_task,
-                bool from_finished);
+                bool from_finished, bool to_fresh);
 void dt__switch_landed(dt_runtime *rt, dt__task *self);
 #else
 /* Back on a task's stack (or main's): release the one we came from if it
@@ -841,10 +844,15 @@ static inline void dt__switch_landed(dt_runtime *rt, dt__task *self)
         dt__dead_release(rt);
 }
 static inline void dt__switch(dt_runtime *rt, dt__ctx *from,
-                              dt__task *to_task, bool from_finished)
+                              dt__task *to_task, bool from_finished,
+                              bool to_fresh)
 {
     (void)from_finished;
-    dt__ctx_swap(from, to_task ? &to_task->ctx : &rt->main_ctx);
+    if (to_fresh)
+        dt__ctx_start(from, &to_task->ctx, to_task->stack->lo,
+                      to_task->stack->size, dt__task_entry, to_task);
+    else
+        dt__ctx_swap(from, to_task ? &to_task->ctx : &rt->main_ctx);
     /* Resumed: we are whatever `from` belonged to. */
     dt__switch_landed(rt, rt->current);
 }

@@ -142,10 +142,13 @@ dt__sched_pick(dt_runtime *rt)
 
 /* Everything of a hand-over but the switch itself: the leaving task's
  * checks, the pick, the RESUME event and the next task's stack. Makes the
- * next task current; *to is NULL for the main context. Returns false when
- * the current task was picked again, so there is nothing to switch. */
+ * next task current; *to is NULL for the main context, and *fresh says
+ * that it runs for the first time (its stack was just taken, its first
+ * frame is still to be made). Returns false when the current task was
+ * picked again, so there is nothing to switch. */
 static inline __attribute__((always_inline)) bool
-dt__schedule_prepare(dt_runtime *rt, dt__task *self, dt__task **to)
+dt__schedule_prepare(dt_runtime *rt, dt__task *self, dt__task **to,
+                     bool *fresh)
 {
     if (self) {
         /* Stacks without a guard page carry a canary instead. */
@@ -161,18 +164,24 @@ dt__schedule_prepare(dt_runtime *rt, dt__task *self, dt__task **to)
         }
     }
     dt__task *next = dt__sched_pick(rt);
+    *fresh = false;
     if (next) {
         next->state = DT_TASK_RUNNING;
         dt__emit(rt, DT_EV_RESUME, next->seq, 0, 0);
         if (next == self)
             return false;
-        if (!next->stack && !dt__task_prepare_stack(rt, next)) {
+        if (!next->stack) {
+            next->stack = dt__stack_get(next->stack_size);
+            *fresh = true;
+        }
+        if (__builtin_expect(!next->stack, 0)) {
             rt->end = DT_RUN_CRASHED;
             dt__fail(rt, DT_FAIL_CRASH, next, next->site,
                      "no stack of %zu bytes could be mapped for task `%s`",
                      next->stack_size, next->name);
             rt->stopping = true;
             next = NULL;
+            *fresh = false;
         }
     }
     rt->current = next;
@@ -185,10 +194,11 @@ dt__schedule_inline(dt_runtime *rt)
 {
     dt__task *self = rt->current;
     dt__task *next;
-    if (!dt__schedule_prepare(rt, self, &next))
+    bool fresh;
+    if (!dt__schedule_prepare(rt, self, &next, &fresh))
         return;
     bool finished = self && self->state == DT_TASK_FINISHED;
-    dt__switch(rt, self ? &self->ctx : &rt->main_ctx, next, finished);
+    dt__switch(rt, self ? &self->ctx : &rt->main_ctx, next, finished, fresh);
 }
 
 void dt__schedule(dt_runtime *rt)
@@ -233,9 +243,16 @@ dt__ctx *dt__schedule_final(dt_runtime *rt)
     dt__task *self = rt->current;
     DT_INVARIANT(self && self->state == DT_TASK_FINISHED);
     dt__task *next;
+    bool fresh;
     /* A finished task is in no queue, so it is never picked again. */
-    bool leaves = dt__schedule_prepare(rt, self, &next);
+    bool leaves = dt__schedule_prepare(rt, self, &next, &fresh);
     DT_INVARIANT(leaves);
+    /* A task that runs for the first time is entered by the jump, as a
+     * made context: the finished task has no context to save for
+     * dt__ctx_start, and a call from here would stay open for good. */
+    if (fresh)
+        dt__ctx_make(&next->ctx, next->stack->lo, next->stack->size,
+                     dt__task_entry, next);
     return next ? &next->ctx : &rt->main_ctx;
 }
 

@@ -16,7 +16,8 @@ void dt__dead_release(dt_runtime *rt)
 }
 
 #if DT_ASAN
-void dt__switch(dt_runtime *rt, dt__ctx *from, dt__task *to, bool from_finished)
+void dt__switch(dt_runtime *rt, dt__ctx *from, dt__task *to,
+                bool from_finished, bool to_fresh)
 {
     const void *bottom = to ? to->stack->lo : rt->main_stack_bottom;
     size_t size = to ? to->stack->size : rt->main_stack_size;
@@ -27,7 +28,11 @@ void dt__switch(dt_runtime *rt, dt__ctx *from, dt__task *to, bool from_finished)
                   : self        ? &self->asan_fake_stack
                                 : &rt->main_fake_stack;
     __sanitizer_start_switch_fiber(save, bottom, size);
-    dt__ctx_swap(from, to ? &to->ctx : &rt->main_ctx);
+    if (to_fresh)
+        dt__ctx_start(from, &to->ctx, to->stack->lo, to->stack->size,
+                      dt__task_entry, to);
+    else
+        dt__ctx_swap(from, to ? &to->ctx : &rt->main_ctx);
     /* Resumed: we are whatever `from` belonged to. */
     dt__switch_landed(rt, rt->current);
 }

@@ -183,13 +183,15 @@ _Noreturn void dt__task_exit(dt_runtime *rt, dt_outcome_kind outcome)
     abort();
 }
 
-/* The first frame of every task, entered by the first switch to it. A
- * task that returns ends here and (without AddressSanitizer) hands over
- * by returning the next context to its first frame, which jumps there:
- * the calls it made are all closed, so the task switched to returns
- * through the frames the processor's return predictor expects. An abort
- * or panic deep in the task ends it where it is (dt__task_exit). */
-static dt__ctx *dt__task_entry(void *p)
+/* The first frame of every task, entered by the first switch to it:
+ * called by dt__ctx_start, or returned into by a made context. A task
+ * that returns ends here and (without AddressSanitizer) hands over by
+ * returning the next context to its first frame, which jumps there: the
+ * calls it made are all closed, so the task switched to returns through
+ * the frames the processor's return predictor expects (all of them, when
+ * it started this task with dt__ctx_start and waited since). An abort or
+ * panic deep in the task ends it where it is (dt__task_exit). */
+dt__ctx *dt__task_entry(void *p)
 {
     dt__task *t = p;
     dt_runtime *rt = t->rt;
@@ -208,16 +210,6 @@ static dt__ctx *dt__task_entry(void *p)
     dt__task_end(rt, t, DT_OUTCOME_OK);
     return dt__schedule_final(rt);
 #endif
-}
-
-bool dt__task_prepare_stack(dt_runtime *rt, dt__task *t)
-{
-    t->stack = dt__stack_get(t->stack_size);
-    if (!t->stack)
-        return false;
-    dt__ctx_make(&t->ctx, t->stack->lo, t->stack->size, dt__task_entry, t);
-    (void)rt;
-    return true;
 }
 
 /* ---- abort ------------------------------------------------------------- */
