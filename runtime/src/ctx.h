@@ -25,7 +25,9 @@ typedef struct dt__ctx {
 /* Prepares ctx so that the first dt__ctx_swap into it calls entry(arg) on
  * the stack [stack_lo, stack_lo + size). When entry returns, the
  * coroutine is over: its first frame resumes the context entry returned
- * without saving anything, and the stack is no longer used. */
+ * without saving anything, and the stack is no longer used. If that
+ * context was made and never entered, the end of the one coroutine enters
+ * it as dt__ctx_start would, by a call (the assembly builds). */
 typedef struct dt__ctx *(*dt__ctx_entry_fn)(void *arg);
 void dt__ctx_make(dt__ctx *ctx, void *stack_lo, size_t size,
                   dt__ctx_entry_fn entry, void *arg);

@@ -65,9 +65,40 @@ dt__ctx_jump:
     .cfi_endproc
     .size dt__ctx_jump, .-dt__ctx_jump
 
-/* The first frame of every coroutine: calls entry(arg) from x20(x19),
- * then resumes the context entry returned (with a call, so that the
- * resumed side's ret consumes it in the return predictor).
+/* void dt__ctx_finish(dt__ctx *to): the end of a coroutine, which
+ * resumes to. A context made and never entered (its saved x30 is
+ * dt__ctx_entry) is entered here by a call, as dt__ctx_start enters one,
+ * on its own stack: the coroutine that ended gives the return predictor
+ * nothing to undo, and the one it starts leaves it as it found it. Any
+ * other context is resumed by dt__ctx_jump. */
+    .globl dt__ctx_finish
+    .hidden dt__ctx_finish
+    .type dt__ctx_finish, %function
+    .p2align 4
+dt__ctx_finish:
+    .cfi_startproc
+    ldr x9, [x0]
+    ldr x10, [x9, #88]
+    adr x11, dt__ctx_entry
+    cmp x10, x11
+    b.ne dt__ctx_jump
+    mov sp, x9
+    .cfi_def_cfa sp, 0
+    .cfi_undefined x30
+    ldr x10, [sp, #160]
+    msr fpcr, x10
+    ldp x0, x10, [sp, #0]
+    /* Past the frame: the stack's aligned top. */
+    add sp, sp, #176
+    mov x29, #0
+    blr x10
+    b dt__ctx_finish
+    .cfi_endproc
+    .size dt__ctx_finish, .-dt__ctx_finish
+
+/* The first frame of a made coroutine entered by a swap: calls
+ * entry(arg) from x20(x19), then ends it (dt__ctx_finish; with a call,
+ * so that a resumed side's ret consumes it in the return predictor).
  * The link register is marked undefined and x29/x30 are zeroed so
  * debuggers and unwinders stop here. */
     .globl dt__ctx_entry
@@ -81,7 +112,7 @@ dt__ctx_entry:
     mov x30, #0
     mov x0, x19
     blr x20
-    bl dt__ctx_jump
+    bl dt__ctx_finish
     brk #0
     .cfi_endproc
     .size dt__ctx_entry, .-dt__ctx_entry
@@ -126,7 +157,7 @@ dt__ctx_start:
     mov x29, #0
     mov x0, x5
     blr x4
-    b dt__ctx_jump
+    b dt__ctx_finish
     .cfi_endproc
     .size dt__ctx_start, .-dt__ctx_start
 

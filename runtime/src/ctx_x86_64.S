@@ -69,13 +69,46 @@ dt__ctx_jump:
     .cfi_endproc
     .size dt__ctx_jump, .-dt__ctx_jump
 
-/* The first frame of every coroutine: calls entry(arg) from r13(r12),
- * then resumes the context entry returned. That resume is a call, not a
- * jump: the resumed side's ret then consumes this call's entry in the
- * return predictor, and its returns after that match the calls it made.
- * The return address is marked undefined so debuggers and unwinders stop
- * here instead of walking into garbage; rbp is zeroed for frame-pointer
- * walkers for the same reason. */
+/* void dt__ctx_finish(dt__ctx *to): the end of a coroutine, which
+ * resumes to. A context made and never entered (its frame returns into
+ * dt__ctx_entry) is entered here by a call, as dt__ctx_start enters one,
+ * on its own stack: the coroutine that ended gives the return predictor
+ * nothing to undo, and the one it starts leaves it as it found it. Any
+ * other context is resumed by dt__ctx_jump. */
+    .globl dt__ctx_finish
+    .hidden dt__ctx_finish
+    .type dt__ctx_finish, @function
+    .p2align 4
+dt__ctx_finish:
+    .cfi_startproc
+    movq (%rdi), %rax
+    leaq dt__ctx_entry(%rip), %rcx
+    cmpq %rcx, 56(%rax)
+    jne dt__ctx_jump
+    movq %rax, %rsp
+    .cfi_def_cfa %rsp, 0
+    .cfi_undefined %rip
+    ldmxcsr (%rsp)
+    fldcw 4(%rsp)
+    movq 24(%rsp), %rax
+    movq 32(%rsp), %rdi
+    /* Past the frame: 16 bytes below the stack's aligned top, as at a
+     * call. */
+    addq $64, %rsp
+    xorl %ebp, %ebp
+    callq *%rax
+    movq %rax, %rdi
+    jmp dt__ctx_finish
+    .cfi_endproc
+    .size dt__ctx_finish, .-dt__ctx_finish
+
+/* The first frame of a made coroutine entered by a swap: calls
+ * entry(arg) from r13(r12), then ends it (dt__ctx_finish). That end is a
+ * call, not a jump: a resumed side's ret then consumes this call's entry
+ * in the return predictor, and its returns after that match the calls it
+ * made. The return address is marked undefined so debuggers and
+ * unwinders stop here instead of walking into garbage; rbp is zeroed for
+ * frame-pointer walkers for the same reason. */
     .globl dt__ctx_entry
     .hidden dt__ctx_entry
     .type dt__ctx_entry, @function
@@ -87,7 +120,7 @@ dt__ctx_entry:
     movq %r12, %rdi
     callq *%r13
     movq %rax, %rdi
-    callq dt__ctx_jump
+    callq dt__ctx_finish
     ud2
     .cfi_endproc
     .size dt__ctx_entry, .-dt__ctx_entry
@@ -136,7 +169,7 @@ dt__ctx_start:
     movq %r9, %rdi
     callq *%r8
     movq %rax, %rdi
-    jmp dt__ctx_jump
+    jmp dt__ctx_finish
     .cfi_endproc
     .size dt__ctx_start, .-dt__ctx_start
 

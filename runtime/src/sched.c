@@ -247,9 +247,10 @@ dt__ctx *dt__schedule_final(dt_runtime *rt)
     /* A finished task is in no queue, so it is never picked again. */
     bool leaves = dt__schedule_prepare(rt, self, &next, &fresh);
     DT_INVARIANT(leaves);
-    /* A task that runs for the first time is entered by the jump, as a
-     * made context: the finished task has no context to save for
-     * dt__ctx_start, and a call from here would stay open for good. */
+    /* A task that runs for the first time gets a made context: the
+     * finished task has no context to save for dt__ctx_start, and a call
+     * from here would stay open for good. Its first frame, once this
+     * returns, enters the made one by a call all the same. */
     if (fresh)
         dt__ctx_make(&next->ctx, next->stack->lo, next->stack->size,
                      dt__task_entry, next);
