@@ -192,6 +192,13 @@ typedef struct dt__campaign {
     uint64_t units_total;            /* for the progress line; 0: unknown */
 } dt__campaign;
 
+/* Sharded explore: per scenario, the shard (0-based) that runs every
+ * seed of it, for a scenario expected to fail; UINT64_MAX for one whose
+ * seeds are spread over the shards (expected to pass, or no shards). */
+void dt__shard_plan(const dt__campaign *c, uint64_t *whole_shard);
+/* How many units (seeds of scenarios) this shard of an explore runs. */
+uint64_t dt__shard_units(const dt__campaign *c);
+
 /* Which seed a unit of work is: the runs of one seed of one scenario. */
 typedef struct dt__unit_key {
     uint32_t scenario;   /* index into the campaign's scenarios */

@@ -76,6 +76,7 @@ typedef struct dt__pool {
     uint64_t gen_index;
     bool gen_done;
     uint64_t *completed_runs;  /* per scenario: runs of finished units */
+    uint64_t *whole_shard;     /* per scenario: dt__shard_plan */
     double start_s, last_progress_s;
     uint64_t runs_seen, failing_runs_seen;
     bool progress_shown;
@@ -119,6 +120,45 @@ static uint64_t dt__fuzz_seed_of(const dt__campaign *c, size_t scenario,
     return h;
 }
 
+/* The shard of scenario s if it runs whole in one (expected to fail, and
+ * there are shards), else UINT64_MAX. The scenarios expected to fail are
+ * dealt to the shards in turn, so that the shards share them evenly
+ * whatever lies between them: *dealt counts those before s, and the
+ * scenarios are asked in order. */
+static uint64_t dt__shard_deal(const dt__campaign *c, size_t s,
+                               uint64_t *dealt)
+{
+    dt_failure_kind kind;
+    if (c->shard_count < 2 || !dt_scenario_expected(c->scenarios[s], &kind) ||
+        kind == DT_FAIL_KIND_COUNT)
+        return UINT64_MAX;
+    return (*dealt)++ % c->shard_count;
+}
+
+void dt__shard_plan(const dt__campaign *c, uint64_t *whole_shard)
+{
+    uint64_t dealt = 0;
+    for (size_t s = 0; s < c->scenario_count; s++)
+        whole_shard[s] = dt__shard_deal(c, s, &dealt);
+}
+
+uint64_t dt__shard_units(const dt__campaign *c)
+{
+    uint64_t n = 0, dealt = 0, seeds = c->seed_count;
+    for (size_t s = 0; s < c->scenario_count; s++) {
+        uint64_t whole = dt__shard_deal(c, s, &dealt);
+        if (whole == UINT64_MAX) {
+            /* The units u of the scenario with u % N == I. */
+            uint64_t a = s * seeds, b = (s + 1) * seeds, N = c->shard_count;
+            n += b / N + (b % N > c->shard_index) -
+                 (a / N + (a % N > c->shard_index));
+        } else if (whole == c->shard_index) {
+            n += seeds;
+        }
+    }
+    return n;
+}
+
 static bool dt__capped(const dt__pool *p, size_t scenario)
 {
     /* Once finished units hold max_runs runs, the ordered prefix that the
@@ -126,24 +166,35 @@ static bool dt__capped(const dt__pool *p, size_t scenario)
     return p->c->max_runs && p->completed_runs[scenario] >= p->c->max_runs;
 }
 
-/* Explore: unit u is seed u % seeds of scenario u / seeds; a shard takes
- * the units with u % N == I. */
+/* Explore: unit u is seed u % seeds of scenario u / seeds. A shard takes
+ * the units with u % N == I of each scenario expected to pass, and every
+ * unit of its share of the scenarios expected to fail (dt__shard_plan):
+ * that no run fails holds of a campaign when it holds
+ * of each shard, but that some run finds the expected kind only when one
+ * shard holds every run that might. */
 static bool dt__gen_explore(dt__pool *p, dt__unit_key *key)
 {
     const dt__campaign *c = p->c;
     uint64_t total = (uint64_t)c->scenario_count * c->seed_count;
     for (;;) {
         uint64_t u = p->gen_index;
-        uint64_t r = u % c->shard_count;
-        if (r != c->shard_index)
-            u += (c->shard_index + c->shard_count - r) % c->shard_count;
         if (u >= total)
             return false;
-        uint64_t s = u / c->seed_count, i = u % c->seed_count;
-        if (dt__capped(p, (size_t)s)) {
-            p->gen_index = (s + 1) * c->seed_count;
+        uint64_t s = u / c->seed_count;
+        uint64_t next_scenario = (s + 1) * c->seed_count;
+        uint64_t whole = p->whole_shard[s];
+        if (whole == UINT64_MAX) {
+            uint64_t r = u % c->shard_count;
+            if (r != c->shard_index)
+                u += (c->shard_index + c->shard_count - r) % c->shard_count;
+        } else if (whole != c->shard_index) {
+            u = next_scenario;
+        }
+        if (u >= next_scenario || dt__capped(p, (size_t)s)) {
+            p->gen_index = next_scenario;
             continue;
         }
+        uint64_t i = u % c->seed_count;
         p->gen_index = u + 1;
         key->scenario = (uint32_t)s;
         key->seed = c->seed_first + i;
@@ -722,13 +773,17 @@ bool dt__campaign_run(const dt__campaign *c, dt__campaign_outcome *out)
     p->out = out;
     p->worker_count = c->jobs;
     p->workers = calloc(c->jobs ? c->jobs : 1, sizeof *p->workers);
-    p->completed_runs = calloc(c->scenario_count ? c->scenario_count : 1,
-                               sizeof *p->completed_runs);
-    if (!out->tallies || !p->workers || !p->completed_runs) {
+    size_t per_scenario = c->scenario_count ? c->scenario_count : 1;
+    p->completed_runs = calloc(per_scenario, sizeof *p->completed_runs);
+    p->whole_shard = calloc(per_scenario, sizeof *p->whole_shard);
+    if (!out->tallies || !p->workers || !p->completed_runs ||
+        !p->whole_shard) {
         free(p->workers);
         free(p->completed_runs);
+        free(p->whole_shard);
         return dt__pool_fail(p, "out of memory");
     }
+    dt__shard_plan(c, p->whole_shard);
     for (unsigned i = 0; i < c->jobs; i++)
         p->workers[i].cmd_fd = p->workers[i].res_fd = -1;
     /* A worker that dies makes writes to its pipe fail; that is handled
@@ -767,6 +822,7 @@ bool dt__campaign_run(const dt__campaign *c, dt__campaign_outcome *out)
     free(p->resume);
     free(p->workers);
     free(p->completed_runs);
+    free(p->whole_shard);
     return !p->failed;
 }
 

@@ -109,8 +109,7 @@ int dt__cli_explore(int argc, char **argv)
     if (!dt__cli_campaign_setup(&common, &args, &c, &summary))
         return DT__EXIT_USAGE;
     /* No more workers than units: a worker costs a fork. */
-    uint64_t units = (uint64_t)c.scenario_count * c.seed_count;
-    units = units / c.shard_count + (units % c.shard_count > c.shard_index);
+    uint64_t units = dt__shard_units(&c);
     if (units < c.jobs)
         c.jobs = (unsigned)units;
     c.units_total = units;

@@ -321,6 +321,42 @@ t_explore_shards_add_up() {
     done
 }
 
+# A scenario expected to fail is met when some run finds the kind, which
+# a shard can only judge if it holds every run: such a scenario runs whole
+# in one shard (dealt in turn), one expected to pass is spread over all.
+t_explore_shards_keep_failing_scenarios_whole() {
+    "$BIN" explore --all --seeds 6 --json >all.json
+    for i in 1 2 3; do
+        dt "$BIN" explore --all --seeds 6 --json --shard $i/3; expect_rc 0
+        cp out s$i.json
+    done
+    for s in hang/orphan leak/manual crash/segv crash/kill invariant/lost \
+             pass/simple; do
+        scenario_line $s all.json >a
+        holders=0
+        for i in 1 2 3; do
+            scenario_line $s s$i.json >b
+            [ "$(field runs b)" -gt 0 ] || continue
+            holders=$((holders + 1))
+            if [ $s != pass/simple ]; then
+                expect_eq "$(field runs b)" "$(field runs a)" "runs of $s in its shard"
+                expect_eq "$(field met b)" true "$s met in its shard"
+            fi
+        done
+        if [ $s = pass/simple ]; then
+            expect_eq $holders 3 "shards running pass/simple"
+        else
+            expect_eq $holders 1 "shards running $s"
+        fi
+    done
+    # Dealt in turn, the five failing scenarios land 2, 2 and 1; the two
+    # expected to pass have seeds in every shard.
+    for i in 1 2 3; do
+        grep -c '"skipped":false' s$i.json >>held
+    done
+    expect_eq "$(sort held | tr '\n' ' ')" "3 4 4 " "scenarios run per shard"
+}
+
 t_explore_junit_well_formed() {
     dt "$BIN" explore --all --seeds 2 --max-runs 1 --junit report.xml; expect_rc 1
     [ -s report.xml ] || fail "no JUnit file"
@@ -453,6 +489,7 @@ case $test_name in
     empty_binary_explores_nothing|run_json_fields|run_same_seed_same_hash|\
     run_trace_outputs|explore_hang_replays|explore_jobs_agree|\
     explore_crash_contained|explore_unmet_exits_one|explore_shards_add_up|\
+    explore_shards_keep_failing_scenarios_whole|\
     explore_junit_well_formed|explore_repro_dir_replays|\
     replay_refuses_bad_files|replay_detects_changed_hash|\
     minimize_keeps_kind|check_determinism|fuzz_reproducible|\
