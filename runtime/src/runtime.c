@@ -251,8 +251,8 @@ static void dt__fault_landed(dt_runtime *rt)
                  rt->fault_addr);
 }
 
-void dt_runtime_run(dt_runtime *rt, const char *root_name, dt_task_fn root_fn,
-                    void *arg, dt_run_report *report)
+void dt_runtime_run_at(dt_site site, dt_runtime *rt, const char *root_name,
+                       dt_task_fn root_fn, void *arg, dt_run_report *report)
 {
     DT_ASSERT(!rt->ran, DT_SITE, "dt_runtime_run: a runtime runs once");
     DT_ASSERT(!dt__rt, DT_SITE,
@@ -263,8 +263,7 @@ void dt_runtime_run(dt_runtime *rt, const char *root_name, dt_task_fn root_fn,
     dt__main_stack_bounds(rt);
 
     dt_spawn_options o = {.name = root_name ? root_name : "root"};
-    rt->root = dt__task_spawn(rt, (dt_site){"(runtime)", 0}, &o, root_fn, arg,
-                              NULL);
+    rt->root = dt__task_spawn(rt, site, &o, root_fn, arg, NULL);
     rt->root->is_root = true;
     dt__task_route_refresh(rt->root);
 

@@ -352,7 +352,10 @@ int dt_sim_run(const dt_scenario *sc, const dt_sim_config *config,
         sc->reset();
     dt__sim_current = &sim;
     dt_run_report rep;
-    dt_runtime_run(sim.rt, "root", sc->root, sc->arg, &rep);
+    /* The root is spawned where the scenario was defined: that is what a
+     * failure of the root names. */
+    dt_site root_site = sc->site.file ? sc->site : (dt_site){sc->name, 0};
+    dt_runtime_run_at(root_site, sim.rt, "root", sc->root, sc->arg, &rep);
 
     dt__take_runtime_failures(&sim);
     dt__check_root_panic(&sim, &rep);

@@ -593,6 +593,26 @@ DT_TEST(stack_overflow_with_a_small_stack_names_the_task_and_bounded_passes)
     dt_sim_result_free(&r);
 }
 
+/* The root is spawned where its scenario was defined, and its failures
+ * say so (not the runtime's own file). */
+static const dt_scenario overflow_in_root = {
+    .name = "checks/overflow_in_root", .root = recurse_to,
+    .stack_size = SMALL_STACK_SIZE, .site = SIM_SCENARIO_SITE};
+
+DT_TEST(a_failure_of_the_root_names_the_scenario_definition_as_its_spawn_site)
+{
+    dt_sim_config c = sim_config(1, DT_STRATEGY_FIFO);
+    dt_sim_result r;
+    dt_sim_result_init(&r);
+    sim_run(&overflow_in_root, &c, &r);
+    const dt_sim_failure *f = SIM_EXPECT_KIND(&r, DT_FAIL_STACK_OVERFLOW);
+    char spawned_at[256];
+    snprintf(spawned_at, sizeof spawned_at, "`root` (spawned at %s:%d)",
+             overflow_in_root.site.file, overflow_in_root.site.line);
+    ASSERT_STR_CONTAINS(f->summary, spawned_at);
+    dt_sim_result_free(&r);
+}
+
 /* ---- cleanup_suspended -------------------------------------------------- */
 
 typedef struct audit_ctx {

@@ -80,9 +80,12 @@ dt_runtime *dt_runtime_create(const dt_runtime_options *opts,
 
 /* Runs root_fn(arg) as the root task until the run ends (see dt_run_end)
  * and fills *report. Call once per runtime. Runs on the calling thread;
- * one runtime runs at a time per process. */
-void dt_runtime_run(dt_runtime *rt, const char *root_name, dt_task_fn root_fn,
-                    void *arg, dt_run_report *report);
+ * one runtime runs at a time per process. The root's spawn site, named
+ * in its failures, is the call's (dt_runtime_run_at: the given one, as a
+ * scenario's definition). */
+void dt_runtime_run_at(dt_site site, dt_runtime *rt, const char *root_name,
+                       dt_task_fn root_fn, void *arg, dt_run_report *report);
+#define dt_runtime_run(...) dt_runtime_run_at(DT_SITE, __VA_ARGS__)
 
 /* Frees the runtime and everything it still tracks, without running any
  * user code (drop lists that never ran stay unrun). Its memory, like task
