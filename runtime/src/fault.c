@@ -37,6 +37,16 @@ static void dt__fault_handler(int sig, siginfo_t *info, void *uctx)
             sigaction(sig, &dt__fault_previous[i], NULL);
 }
 
+bool dt_runtime_interrupt(const char *why)
+{
+    dt_runtime *rt = dt__rt;
+    if (!rt || !rt->current || !rt->current->stack || rt->fault_kind != 0)
+        return false;
+    rt->fault_kind = DT_RUN_INTERRUPTED;
+    rt->interrupt_why = why;
+    siglongjmp(rt->fault_jmp, 1);
+}
+
 void dt__fault_install(void)
 {
     static bool installed;

@@ -315,7 +315,9 @@ struct dt_runtime {
 
     sigjmp_buf fault_jmp;      /* the fault handler lands here */
     volatile sig_atomic_t fault_kind; /* 0, or DT_RUN_STACK_OVERFLOW /
-                                         DT_RUN_CRASHED */
+                                         DT_RUN_CRASHED /
+                                         DT_RUN_INTERRUPTED */
+    const char *volatile interrupt_why; /* dt_runtime_interrupt's */
     volatile sig_atomic_t fault_signal;
     void *volatile fault_addr;
 

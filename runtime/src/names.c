@@ -188,6 +188,7 @@ static const char *const dt__end_names[] = {
     [DT_RUN_STEP_LIMIT] = "step_limit",
     [DT_RUN_STACK_OVERFLOW] = "stack_overflow",
     [DT_RUN_CRASHED] = "crashed",
+    [DT_RUN_INTERRUPTED] = "interrupted",
 };
 
 const char *dt_run_end_name(dt_run_end end)

@@ -243,6 +243,12 @@ static void dt__fault_landed(dt_runtime *rt)
         dt__fail(rt, DT_FAIL_STACK_OVERFLOW, t, t->site,
                  "task `%s` (spawned at %s:%d) overflowed its %zu-byte stack",
                  t->name, t->site.file, t->site.line, t->stack->size);
+    else if (rt->end == DT_RUN_INTERRUPTED)
+        dt__fail(rt, DT_FAIL_BLOCKING, t, t->site,
+                 "task `%s` (spawned at %s:%d) ran %s without reaching an "
+                 "await point, and was stopped there",
+                 t->name, t->site.file, t->site.line,
+                 rt->interrupt_why ? rt->interrupt_why : "too long");
     else
         dt__fail(rt, DT_FAIL_CRASH, t, t->site,
                  "task `%s` (spawned at %s:%d) crashed with signal %d at "

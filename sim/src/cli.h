@@ -90,6 +90,10 @@ bool dt__cli_parse_shard(const char *what, const char *text,
 bool dt__cli_parse_prob(const char *what, const char *text, double *out);
 /* A positive decimal number of seconds. */
 bool dt__cli_parse_seconds(const char *what, const char *text, double *out);
+/* --run-timeout SEC, whole seconds from 1: the real time a run may take
+ * before its running task is stopped as blocking; the default when the
+ * option was not given. */
+bool dt__cli_parse_run_timeout(const dt__cli_opt *opt, unsigned *out);
 /* "K[,K...]": at most DT_ABORT_AT_MAX await-point indices. */
 bool dt__cli_parse_abort_at(const char *what, const char *text,
                             uint64_t *list, size_t *count);
@@ -330,6 +334,7 @@ enum {
     DT__RUN_TRACE_JSON,
     DT__RUN_JSON,
     DT__RUN_REPRO,
+    DT__RUN_RUN_TIMEOUT,
     DT__RUN_OPT_COUNT
 };
 void dt__cli_run_opts_init(dt__cli_opt opts[DT__RUN_OPT_COUNT]);

@@ -262,6 +262,16 @@ bool dt__cli_parse_seconds(const char *what, const char *text, double *out)
     return true;
 }
 
+bool dt__cli_parse_run_timeout(const dt__cli_opt *opt, unsigned *out)
+{
+    uint64_t v = DT__CLI_RUN_TIMEOUT_DEFAULT_S;
+    if (opt->seen && !dt__cli_parse_u64(opt->name, opt->value, 1,
+                                        DT__CLI_RUN_TIMEOUT_MAX_S, &v))
+        return false;
+    *out = (unsigned)v;
+    return true;
+}
+
 bool dt__cli_parse_abort_at(const char *what, const char *text,
                             uint64_t *list, size_t *count)
 {

@@ -467,7 +467,8 @@ static bool dt__worker_spawn(dt__pool *p, dt__worker *w)
         /* Scenario output must not mix into the campaign's JSON. */
         dup2(STDERR_FILENO, STDOUT_FILENO);
         signal(SIGPIPE, SIG_DFL);
-        signal(SIGALRM, SIG_DFL); /* the per-run watchdog ends the worker */
+        /* A run's watchdog that finds no task to stop ends the worker. */
+        signal(SIGALRM, SIG_DFL);
         dt__campaign_worker(p->c, cmd[0], res[1]);
     }
     close(cmd[0]);

@@ -32,13 +32,8 @@ bool dt__cli_campaign_setup(const dt__campaign_opts *o,
         !dt__cli_parse_seconds("--time-limit", o->time_limit->value,
                                &c->time_limit_s))
         return false;
-    c->run_timeout_s = DT__CLI_RUN_TIMEOUT_DEFAULT_S;
-    if (o->run_timeout->seen) {
-        if (!dt__cli_parse_u64("--run-timeout", o->run_timeout->value, 1,
-                               DT__CLI_RUN_TIMEOUT_MAX_S, &v))
-            return false;
-        c->run_timeout_s = (unsigned)v;
-    }
+    if (!dt__cli_parse_run_timeout(o->run_timeout, &c->run_timeout_s))
+        return false;
     summary->json = o->json->seen;
     summary->junit_path = o->junit->value;
     summary->repro_dir = o->repro_dir->value;

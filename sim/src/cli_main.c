@@ -36,6 +36,9 @@ static const dt__command dt__commands[] = {
      "  --trace-json FILE     write Chrome trace-event JSON (Perfetto)\n"
      "  --json                print the result as one JSON object\n"
      "  --repro FILE          save a repro file of this run\n"
+     "  --run-timeout SEC     stop a task still running after SEC real\n"
+     "                        seconds and report it as blocking "
+     "(default 10)\n"
      "\n"
      "Exit 1 if the run has any failure, else 0.\n"},
     {"explore", dt__cli_explore,
@@ -79,14 +82,16 @@ static const dt__command dt__commands[] = {
      "  --run-timeout SEC, --json, --junit FILE, --repro-dir DIR\n"
      "                        as for explore\n"},
     {"replay", dt__cli_replay, "re-run a repro file and show its timeline",
-     "usage: droptest replay FILE [--trace-json FILE]\n"
+     "usage: droptest replay FILE [--trace-json FILE] [--run-timeout SEC]\n"
      "       droptest replay SCENARIO [run options]\n"
      "\n"
      "Runs the repro again with its trace recorded, prints the timeline\n"
      "and the result, and compares the trace hash and verdict with the\n"
      "file's. Exit 0 if the run replays exactly (even if it fails: that\n"
-     "is what it is for); 1 with a nondeterminism failure if not.\n"
-     "  --trace-json FILE     write Chrome trace-event JSON (Perfetto)\n"},
+     "is what it is for); 1 with a nondeterminism failure if not. A run\n"
+     "the watchdog stopped has no trace hash; its verdict is compared.\n"
+     "  --trace-json FILE     write Chrome trace-event JSON (Perfetto)\n"
+     "  --run-timeout SEC     as for run\n"},
     {"minimize", dt__cli_minimize,
      "shrink a failing repro to its fewest aborts and deviations",
      "usage: droptest minimize FILE [-o OUT] [--max-runs M]\n"

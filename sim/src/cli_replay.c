@@ -31,7 +31,8 @@ bool dt__cli_load_repro(const char *path, dt_repro *repro,
     return true;
 }
 
-static int dt__replay_file(const char *path, const char *trace_json)
+static int dt__replay_file(const char *path, const char *trace_json,
+                           unsigned run_timeout_s)
 {
     dt_repro repro;
     const dt_scenario *s;
@@ -41,6 +42,7 @@ static int dt__replay_file(const char *path, const char *trace_json)
     dt_repro_to_config(&repro, &config);
     config.record_trace = true;
     config.record_decisions = true;
+    config.run_timeout_s = run_timeout_s;
 
     dt_sim_result r;
     dt_sim_result_init(&r);
@@ -69,7 +71,14 @@ static int dt__replay_file(const char *path, const char *trace_json)
     bool same_hash = r.trace_hash == repro.trace_hash;
     bool same_verdict = r.passed == repro.passed &&
                         (r.passed || r.verdict == repro.verdict);
-    if (same_hash && same_verdict) {
+    /* A run the watchdog stopped has no hash (dt_sim_config), nor had the
+     * one recorded: where each was cut depends on real time, so the
+     * verdict alone is compared. */
+    bool cut = r.end == DT_RUN_INTERRUPTED;
+    if (cut && same_hash && same_verdict) {
+        printf("trace hash:   none (the watchdog stopped the run, as it "
+               "stopped the recorded one)\n");
+    } else if (same_hash && same_verdict) {
         printf("trace hash:   %016" PRIx64 " (as recorded: the run replays "
                "exactly)\n", r.trace_hash);
     } else {
@@ -118,14 +127,21 @@ int dt__cli_replay(int argc, char **argv)
         return dt__cli_run_parsed("replay", opts, &args, true);
 
     /* A repro file says everything about the run: a run option beside it
-     * would silently not be what replays. */
+     * would silently not be what replays. The watchdog's limit is no part
+     * of the run. */
     for (int i = 0; i < DT__RUN_OPT_COUNT; i++)
-        if (opts[i].seen && i != DT__RUN_TRACE_JSON && i != DT__RUN_TRACE)
+        if (opts[i].seen && i != DT__RUN_TRACE_JSON && i != DT__RUN_TRACE &&
+            i != DT__RUN_RUN_TIMEOUT)
             return dt__cli_usage("replay: %s cannot be combined with a "
                                  "repro file (`%s`); it takes only "
-                                 "--trace-json", opts[i].name, target);
+                                 "--trace-json and --run-timeout",
+                                 opts[i].name, target);
+    unsigned run_timeout_s;
+    if (!dt__cli_parse_run_timeout(&opts[DT__RUN_RUN_TIMEOUT],
+                                   &run_timeout_s))
+        return DT__EXIT_USAGE;
     const char *trace_json = opts[DT__RUN_TRACE_JSON].value;
     if (trace_json && !dt__cli_check_output("--trace-json", trace_json))
         return DT__EXIT_USAGE;
-    return dt__replay_file(target, trace_json);
+    return dt__replay_file(target, trace_json, run_timeout_s);
 }

@@ -23,6 +23,8 @@ void dt__cli_run_opts_init(dt__cli_opt opts[DT__RUN_OPT_COUNT])
     opts[DT__RUN_JSON] = (dt__cli_opt){.name = "--json"};
     opts[DT__RUN_REPRO] = (dt__cli_opt){
         .name = "--repro", .expect = "a file name"};
+    opts[DT__RUN_RUN_TIMEOUT] = (dt__cli_opt){
+        .name = "--run-timeout", .expect = "a whole number of seconds"};
 }
 
 static bool dt__write_chrome(FILE *out, void *ctx)
@@ -66,6 +68,9 @@ int dt__cli_run_parsed(const char *command, dt__cli_opt *opts,
                             &config.abort_prob))
         return DT__EXIT_USAGE;
     config.exit_mode = opts[DT__RUN_EXIT_MODE].seen;
+    if (!dt__cli_parse_run_timeout(&opts[DT__RUN_RUN_TIMEOUT],
+                                   &config.run_timeout_s))
+        return DT__EXIT_USAGE;
     const char *trace_json = opts[DT__RUN_TRACE_JSON].value;
     const char *repro_path = opts[DT__RUN_REPRO].value;
     if (trace_json && !dt__cli_check_output("--trace-json", trace_json))

@@ -158,11 +158,12 @@ _Noreturn void dt__campaign_worker(const dt__campaign *c, int cmd_fd,
             dt_sim_config config;
             uint64_t abort_buf[DT_ABORT_AT_MAX];
             dt__campaign_config(c, &a.key, run, points, &config, abort_buf);
-            /* A run that never reaches an await point never returns: the
-             * alarm ends the worker and the parent reports the run. */
-            alarm(c->run_timeout_s);
+            /* A task that never reaches an await point is stopped by the
+             * run's watchdog and reported as blocking; if nothing could be
+             * stopped, the alarm ends the worker and the parent reports
+             * the run. */
+            config.run_timeout_s = c->run_timeout_s;
             int err = dt_sim_run(s, &config, &r);
-            alarm(0);
             if (err != DT_OK)
                 _exit(DT__EXIT_INTERNAL); /* the parent reports it */
             if (run == 0)

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "grow.h"
+#include "watchdog.h"
 #include "sim.h"
 
 dt__sim *dt__sim_current;
@@ -355,11 +356,17 @@ int dt_sim_run(const dt_scenario *sc, const dt_sim_config *config,
     /* The root is spawned where the scenario was defined: that is what a
      * failure of the root names. */
     dt_site root_site = sc->site.file ? sc->site : (dt_site){sc->name, 0};
+    dt__watchdog watchdog;
+    dt__watchdog_arm(&watchdog, config->run_timeout_s);
     dt_runtime_run_at(root_site, sim.rt, "root", sc->root, sc->arg, &rep);
+    dt__watchdog_disarm(&watchdog);
+    if (rep.end == DT_RUN_INTERRUPTED)
+        r->trace_hash = 0;
 
     dt__take_runtime_failures(&sim);
     dt__check_root_panic(&sim, &rep);
-    if (rep.end != DT_RUN_CRASHED && rep.end != DT_RUN_STACK_OVERFLOW)
+    if (rep.end != DT_RUN_CRASHED && rep.end != DT_RUN_STACK_OVERFLOW &&
+        rep.end != DT_RUN_INTERRUPTED)
         dt__check_end(&sim);
     dt__sim_current = NULL;
     dt__append_injections(&sim);

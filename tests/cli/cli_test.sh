@@ -466,14 +466,40 @@ t_fuzz_reproducible() {
     dt "$BIN" fuzz hang/orphan --time-limit 0.2 --jobs 1; expect_rc 0
 }
 
+# run and replay stop a spinning task too, in their own process: the run
+# ends, blocking, instead of hanging the command.
+t_run_and_replay_stop_a_spinning_run() {
+    dt "$SPIN" explore spin/on_abort --seeds 1 --jobs 1 --run-timeout 1 \
+        --repro-dir .; expect_rc 0
+    repro=$(ls spin_on_abort-blocking-*.repro)
+    [ -f "$repro" ] || fail "explore wrote no repro of the spinning run"
+    grep -q '^trace_hash 0000000000000000$' "$repro" \
+        || fail "a stopped run's repro records a trace hash: $(cat "$repro")"
+    dt "$SPIN" replay "$repro" --run-timeout 1; expect_rc 0
+    grep -q '^verdict: *blocking' out || fail "the replay is not blocking"
+    grep -q '^trace hash: *none (the watchdog stopped the run' out \
+        || fail "the replay does not say the run was stopped"
+    k=$(sed -n 's/^abort_at //p' "$repro")
+    dt "$SPIN" run spin/on_abort --seed 1 --abort-at "$k" --run-timeout 1 \
+        --json; expect_rc 1
+    expect_eq "$(field verdict)" '"blocking"' "verdict of the spinning run"
+    expect_eq "$(field end)" '"interrupted"' "end of the spinning run"
+    field failures | grep -q 'task `root`.*ran for 1 s of real time' \
+        || fail "run does not name the task the watchdog stopped"
+    # The same run without an abort ends on its own, watchdog or not.
+    dt "$SPIN" run spin/on_abort --seed 1 --run-timeout 1; expect_rc 0
+    dt "$SPIN" run spin/on_abort --run-timeout 0; expect_rc 2
+    grep -q -- '--run-timeout' err || fail "a bad --run-timeout is not named"
+}
+
 t_explore_run_timeout_stops_a_spinning_run() {
     # The runs where the child is aborted spin forever: each is stopped
     # after 1 s, reported as blocking, and the campaign goes on.
     dt "$SPIN" explore spin/on_abort --seeds 1 --jobs 1 --run-timeout 1 --json
     expect_rc 0
     grep -q '"met":true' out || fail "spin/on_abort did not meet blocking"
-    grep -q 'did not finish within 1 s of real time' out \
-        || fail "the report does not say the run was stopped"
+    grep -q 'task `root` (spawned at [^)]*spinbin_scenarios.c:[0-9]*) ran for 1 s of real time without reaching an await point' out \
+        || fail "the report does not name the task the watchdog stopped"
     grep -q '"failing_runs":[1-9]' out || fail "no failing run counted"
     runs=$(field runs out)
     "$SPIN" run spin/on_abort --seed 1 --json >base.json
@@ -494,7 +520,8 @@ case $test_name in
     replay_refuses_bad_files|replay_detects_changed_hash|\
     minimize_keeps_kind|check_determinism|fuzz_reproducible|\
     builtin_explore_all_meets_expectations|\
-    explore_run_timeout_stops_a_spinning_run)
+    explore_run_timeout_stops_a_spinning_run|\
+    run_and_replay_stop_a_spinning_run)
         "t_$test_name"
         echo "ok $test_name"
         ;;

@@ -613,6 +613,67 @@ DT_TEST(a_failure_of_the_root_names_the_scenario_definition_as_its_spawn_site)
     dt_sim_result_free(&r);
 }
 
+/* ---- blocking, in real time: the watchdog ------------------------------- */
+
+static void *spin_forever(void *arg)
+{
+    (void)arg;
+    volatile unsigned long spins = 0;
+    for (;;)
+        spins++;
+    return NULL;
+}
+
+static void *join_a_spinner(void *arg)
+{
+    (void)arg;
+    dt_join(dt_spawn("spinner", spin_forever, NULL));
+    return NULL;
+}
+
+static const dt_scenario spin_in_a_child = {
+    .name = "checks/spin_in_a_child", .root = join_a_spinner,
+    .site = SIM_SCENARIO_SITE};
+
+static void expect_stopped_spinner(const dt_sim_result *r)
+{
+    const dt_sim_failure *f = SIM_EXPECT_KIND(r, DT_FAIL_BLOCKING);
+    ASSERT_STR_CONTAINS(f->summary, "`spinner`");
+    ASSERT_STR_CONTAINS(f->summary, "for 1 s of real time");
+    ASSERT_EQ(r->end, DT_RUN_INTERRUPTED);
+    ASSERT_EQ(r->verdict, DT_FAIL_BLOCKING);
+    ASSERT_U64_EQ(r->trace_hash, 0);
+}
+
+DT_TEST(the_watchdog_stops_a_task_that_never_awaits_and_leaves_sigalrm_as_it_was)
+{
+    struct sigaction before;
+    sigaction(SIGALRM, NULL, &before);
+    dt_sim_config c = sim_config(1, DT_STRATEGY_FIFO);
+    c.run_timeout_s = 1;
+    dt_sim_result r;
+    dt_sim_result_init(&r);
+    sim_run(&spin_in_a_child, &c, &r);
+    expect_stopped_spinner(&r);
+
+    /* The handler left by a jump: SIGALRM must not stay blocked, and its
+     * disposition is back. A second stop works like the first. */
+    sigset_t blocked;
+    sigprocmask(SIG_BLOCK, NULL, &blocked);
+    ASSERT_FALSE(sigismember(&blocked, SIGALRM));
+    struct sigaction after;
+    sigaction(SIGALRM, NULL, &after);
+    ASSERT_TRUE(after.sa_handler == before.sa_handler);
+    sim_run(&spin_in_a_child, &c, &r);
+    expect_stopped_spinner(&r);
+
+    /* A run that ends in time is not touched by it. */
+    sim_run(&leak_fixed, &c, &r);
+    SIM_EXPECT_PASS(&r);
+    ASSERT_EQ(r.end, DT_RUN_COMPLETED);
+    dt_sim_result_free(&r);
+}
+
 /* ---- cleanup_suspended -------------------------------------------------- */
 
 typedef struct audit_ctx {

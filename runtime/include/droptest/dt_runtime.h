@@ -47,6 +47,8 @@ typedef enum dt_run_end {
     DT_RUN_STEP_LIMIT,     /* the step limit was reached */
     DT_RUN_STACK_OVERFLOW, /* a task overflowed its stack */
     DT_RUN_CRASHED,        /* a task faulted (signal) */
+    DT_RUN_INTERRUPTED,    /* a task was stopped while it ran, from
+                              outside the run (dt_runtime_interrupt) */
 } dt_run_end;
 
 const char *dt_run_end_name(dt_run_end end);
@@ -86,6 +88,16 @@ dt_runtime *dt_runtime_create(const dt_runtime_options *opts,
 void dt_runtime_run_at(dt_site site, dt_runtime *rt, const char *root_name,
                        dt_task_fn root_fn, void *arg, dt_run_report *report);
 #define dt_runtime_run(...) dt_runtime_run_at(DT_SITE, __VA_ARGS__)
+
+/* Stops the running task of the runtime that is running, from a signal
+ * handler: a watchdog's, for a task that runs on without reaching an
+ * await point. The run ends as DT_RUN_INTERRUPTED, with a `blocking`
+ * failure naming the task and `why` (a string that outlives the run, say
+ * "for 10 s of real time"), and dt_runtime_run returns; nobody's drop list
+ * runs, as after a crash. Returns false, doing nothing, when no task of a
+ * runtime is running (the handler must then act otherwise); otherwise it
+ * does not return. Async-signal-safe. */
+bool dt_runtime_interrupt(const char *why);
 
 /* Frees the runtime and everything it still tracks, without running any
  * user code (drop lists that never ran stay unrun). Its memory, like task

@@ -71,6 +71,11 @@ typedef struct dt_sim_config {
                                    Tokio's runtime drop */
     bool record_trace;          /* keep every event with its time */
     bool record_decisions;      /* keep the decisions that were not 0 */
+    /* Real seconds a run may take before the task running is stopped and
+     * reported as blocking (a loop without an await point); 0: no limit.
+     * Such a run ends DT_RUN_INTERRUPTED and has no trace hash (0): where
+     * it was cut depends on real time. */
+    unsigned run_timeout_s;
 } dt_sim_config;
 
 /* A sim config of seed 0, random strategy, no injection. */
