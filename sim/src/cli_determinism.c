@@ -42,6 +42,7 @@ static _Noreturn void dt__det_child(const dt__campaign *c,
     uint64_t abort_buf[DT_ABORT_AT_MAX];
     const dt_scenario *s = c->scenarios[key->scenario];
     dt__campaign_config(c, key, 0, 0, &config, abort_buf);
+    config.run_timeout_s = c->run_timeout_s;
     if (dt_sim_run(s, &config, &r) != DT_OK)
         _exit(DT__EXIT_INTERNAL);
     uint64_t points = r.await_points;
@@ -51,6 +52,7 @@ static _Noreturn void dt__det_child(const dt__campaign *c,
     for (uint64_t i = 1; i <= points; i++) {
         uint64_t run = reverse ? points + 1 - i : i;
         dt__campaign_config(c, key, run, points, &config, abort_buf);
+        config.run_timeout_s = c->run_timeout_s;
         if (dt_sim_run(s, &config, &r) != DT_OK)
             _exit(DT__EXIT_INTERNAL);
         rec = (dt__det_rec){run, r.trace_hash, r.await_points};
@@ -247,6 +249,9 @@ int dt__cli_determinism(int argc, char **argv)
     c.strategy.kind = DT_STRATEGY_RANDOM;
     c.seed_first = 1;
     c.seed_count = DT__CLI_SEEDS_DEFAULT;
+    /* A run that spins is stopped as in explore, not waited for: both
+     * processes then give it no hash, which compares equal. */
+    c.run_timeout_s = DT__CLI_RUN_TIMEOUT_DEFAULT_S;
     if (opts[OPT_SEEDS].seen &&
         !dt__cli_parse_seeds("--seeds", opts[OPT_SEEDS].value, &c.seed_first,
                              &c.seed_count))

@@ -94,11 +94,13 @@ static const dt__command dt__commands[] = {
      "  --run-timeout SEC     as for run\n"},
     {"minimize", dt__cli_minimize,
      "shrink a failing repro to its fewest aborts and deviations",
-     "usage: droptest minimize FILE [-o OUT] [--max-runs M]\n"
+     "usage: droptest minimize FILE [-o OUT] [--max-runs M] "
+     "[--run-timeout SEC]\n"
      "\n"
      "  -o, --output OUT      write the shrunk repro to OUT (default: "
      "stdout)\n"
      "  --max-runs M          at most M runs of search (default 2000)\n"
+     "  --run-timeout SEC     as for run\n"
      "\n"
      "Exit 1 if the repro does not fail (any more) the way it says.\n"},
     {"check-determinism", dt__cli_determinism,

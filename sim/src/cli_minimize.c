@@ -18,12 +18,14 @@ static bool dt__write_repro(FILE *out, void *ctx)
 
 int dt__cli_minimize(int argc, char **argv)
 {
-    enum { OPT_OUTPUT, OPT_MAX_RUNS, OPT_COUNT };
+    enum { OPT_OUTPUT, OPT_MAX_RUNS, OPT_RUN_TIMEOUT, OPT_COUNT };
     dt__cli_opt opts[OPT_COUNT] = {
         [OPT_OUTPUT] = {.name = "--output", .alias = "-o",
                         .expect = "a file name"},
         [OPT_MAX_RUNS] = {.name = "--max-runs",
                           .expect = "a positive number of runs"},
+        [OPT_RUN_TIMEOUT] = {.name = "--run-timeout",
+                             .expect = "a whole number of seconds"},
     };
     dt__cli_args args;
     if (!dt__cli_parse(argc, argv, opts, OPT_COUNT, &args))
@@ -37,6 +39,9 @@ int dt__cli_minimize(int argc, char **argv)
     if (opts[OPT_MAX_RUNS].seen &&
         !dt__cli_parse_u64("--max-runs", opts[OPT_MAX_RUNS].value, 1,
                            DT__MINIMIZE_MAX_RUNS_LIMIT, &max_runs))
+        return DT__EXIT_USAGE;
+    unsigned run_timeout_s;
+    if (!dt__cli_parse_run_timeout(&opts[OPT_RUN_TIMEOUT], &run_timeout_s))
         return DT__EXIT_USAGE;
     const char *out_path = opts[OPT_OUTPUT].value;
     if (out_path && !dt__cli_check_output("-o", out_path))
@@ -55,6 +60,7 @@ int dt__cli_minimize(int argc, char **argv)
 
     dt_sim_config config;
     dt_repro_to_config(&repro, &config);
+    config.run_timeout_s = run_timeout_s;
     dt_minimized m;
     memset(&m, 0, sizeof m);
     int rc = dt_sim_minimize(s, &config, repro.verdict, (size_t)max_runs,
