@@ -5,13 +5,9 @@
  * The stack pointer stays 16-byte aligned throughout. */
     .text
 
-/* void dt__ctx_swap(dt__ctx *from, dt__ctx *to) */
-    .globl dt__ctx_swap
-    .hidden dt__ctx_swap
-    .type dt__ctx_swap, %function
-    .p2align 4
-dt__ctx_swap:
-    .cfi_startproc
+/* The saving half of a switch: stores the frame above and the stack
+ * pointer in *x0 (the dt__ctx being left). */
+.macro DT_CTX_SAVE
     sub sp, sp, #176
     .cfi_adjust_cfa_offset 176
     stp x19, x20, [sp, #0]
@@ -28,6 +24,16 @@ dt__ctx_swap:
     str x9, [sp, #160]
     mov x9, sp
     str x9, [x0]
+.endm
+
+/* void dt__ctx_swap(dt__ctx *from, dt__ctx *to) */
+    .globl dt__ctx_swap
+    .hidden dt__ctx_swap
+    .type dt__ctx_swap, %function
+    .p2align 4
+dt__ctx_swap:
+    .cfi_startproc
+    DT_CTX_SAVE
     /* The restore is dt__ctx_jump's. */
     mov x0, x1
     b dt__ctx_jump
@@ -132,22 +138,7 @@ dt__ctx_entry:
     .p2align 4
 dt__ctx_start:
     .cfi_startproc
-    sub sp, sp, #176
-    .cfi_adjust_cfa_offset 176
-    stp x19, x20, [sp, #0]
-    stp x21, x22, [sp, #16]
-    stp x23, x24, [sp, #32]
-    stp x25, x26, [sp, #48]
-    stp x27, x28, [sp, #64]
-    stp x29, x30, [sp, #80]
-    stp d8, d9, [sp, #96]
-    stp d10, d11, [sp, #112]
-    stp d12, d13, [sp, #128]
-    stp d14, d15, [sp, #144]
-    mrs x9, fpcr
-    str x9, [sp, #160]
-    mov x9, sp
-    str x9, [x0]
+    DT_CTX_SAVE
     add x9, x2, x3
     and x9, x9, #~15
     mov sp, x9

@@ -7,13 +7,9 @@
  * aligned as at a call site. */
     .text
 
-/* void dt__ctx_swap(dt__ctx *from, dt__ctx *to) */
-    .globl dt__ctx_swap
-    .hidden dt__ctx_swap
-    .type dt__ctx_swap, @function
-    .p2align 4
-dt__ctx_swap:
-    .cfi_startproc
+/* The saving half of a switch: pushes the frame above and stores the
+ * stack pointer in *rdi (the dt__ctx being left). */
+.macro DT_CTX_SAVE
     pushq %rbp
     .cfi_adjust_cfa_offset 8
     pushq %rbx
@@ -31,6 +27,16 @@ dt__ctx_swap:
     stmxcsr (%rsp)
     fnstcw 4(%rsp)
     movq %rsp, (%rdi)
+.endm
+
+/* void dt__ctx_swap(dt__ctx *from, dt__ctx *to) */
+    .globl dt__ctx_swap
+    .hidden dt__ctx_swap
+    .type dt__ctx_swap, @function
+    .p2align 4
+dt__ctx_swap:
+    .cfi_startproc
+    DT_CTX_SAVE
     /* The restore is dt__ctx_jump's. */
     movq %rsi, %rdi
     jmp dt__ctx_jump
@@ -140,23 +146,7 @@ dt__ctx_entry:
     .p2align 4
 dt__ctx_start:
     .cfi_startproc
-    pushq %rbp
-    .cfi_adjust_cfa_offset 8
-    pushq %rbx
-    .cfi_adjust_cfa_offset 8
-    pushq %r12
-    .cfi_adjust_cfa_offset 8
-    pushq %r13
-    .cfi_adjust_cfa_offset 8
-    pushq %r14
-    .cfi_adjust_cfa_offset 8
-    pushq %r15
-    .cfi_adjust_cfa_offset 8
-    subq $8, %rsp
-    .cfi_adjust_cfa_offset 8
-    stmxcsr (%rsp)
-    fnstcw 4(%rsp)
-    movq %rsp, (%rdi)
+    DT_CTX_SAVE
     /* The new stack's top, 16-byte aligned: the call below leaves entry
      * aligned as at any call. */
     leaq (%rdx,%rcx), %rsp
