@@ -14,6 +14,8 @@ typedef struct fp_ctx {
     int child_mode_after_yield;
     int sibling_start_mode;
     int root_mode_after_join;
+    dt_task_fn first_child;     /* started_from_a_finished_task's */
+    int first_outcome;
 } fp_ctx;
 
 static void *record_start_mode(void *arg)
@@ -57,7 +59,7 @@ static void expect_modes(const fp_ctx *c, bool with_child_yield)
 
 DT_TEST(a_task_started_by_a_suspending_task_rounds_to_nearest_and_keeps_its_mode)
 {
-    fp_ctx c = {-1, -1, FE_TONEAREST, -1};
+    fp_ctx c = {-1, -1, FE_TONEAREST, -1, NULL, -1};
     dt_test_run run;
     dt_test_run_simple(&run, started_from_a_suspending_task, &c);
     ASSERT_EQ(run.report.root.kind, DT_OUTCOME_OK);
@@ -67,8 +69,9 @@ DT_TEST(a_task_started_by_a_suspending_task_rounds_to_nearest_and_keeps_its_mode
     ASSERT_EQ(fegetround(), FE_TONEAREST);
 }
 
-/* The first child rounds toward zero and returns; the run queue's next
- * task, never run yet, is started by that finished task's hand-over. */
+/* The first child ends, by returning or by a panic deep in a call, and
+ * the run queue's next task, never run yet, is started by that finished
+ * task's hand-over. */
 static void *child_rounding_toward_zero(void *arg)
 {
     fp_ctx *c = arg;
@@ -77,33 +80,6 @@ static void *child_rounding_toward_zero(void *arg)
     return NULL;
 }
 
-static void *started_from_a_returning_task(void *arg)
-{
-    fp_ctx *c = arg;
-    fesetround(FE_UPWARD);
-    dt_join_handle first = dt_spawn("zero", child_rounding_toward_zero, c);
-    dt_join_handle second =
-        dt_spawn("sibling", record_start_mode, &c->sibling_start_mode);
-    dt_join(first);
-    dt_join(second);
-    c->root_mode_after_join = fegetround();
-    fesetround(FE_TONEAREST);
-    return NULL;
-}
-
-DT_TEST(a_task_started_by_a_finished_task_rounds_to_nearest)
-{
-    fp_ctx c = {-1, -1, -1, -1};
-    dt_test_run run;
-    dt_test_run_simple(&run, started_from_a_returning_task, &c);
-    ASSERT_EQ(run.report.root.kind, DT_OUTCOME_OK);
-    ASSERT_CLEAN_RUN(&run);
-    expect_modes(&c, false);
-    dt_test_run_fini(&run);
-}
-
-/* The same, but the first child ends in a panic: its hand-over runs from
- * deep inside the call that panicked. */
 static void *child_panicking_downward(void *arg)
 {
     fp_ctx *c = arg;
@@ -112,30 +88,43 @@ static void *child_panicking_downward(void *arg)
     dt_panic("rounding down, then gone");
 }
 
-static void *started_from_a_panicking_task(void *arg)
+static void *started_from_a_finished_task(void *arg)
 {
     fp_ctx *c = arg;
     fesetround(FE_UPWARD);
-    dt_join_handle first = dt_spawn("panics", child_panicking_downward, c);
+    dt_join_handle first = dt_spawn("first", c->first_child, c);
     dt_join_handle second =
         dt_spawn("sibling", record_start_mode, &c->sibling_start_mode);
-    dt_outcome o = dt_join(first);
-    ASSERT_EQ(o.kind, DT_OUTCOME_PANICKED);
+    c->first_outcome = dt_join(first).kind;
     dt_join(second);
     c->root_mode_after_join = fegetround();
     fesetround(FE_TONEAREST);
     return NULL;
 }
 
-DT_TEST(a_task_started_by_a_panicked_task_rounds_to_nearest)
+static void expect_sibling_started_at_nearest(dt_task_fn first_child,
+                                              dt_outcome_kind first_outcome)
 {
-    fp_ctx c = {-1, -1, -1, -1};
+    fp_ctx c = {-1, -1, -1, -1, first_child, -1};
     dt_test_run run;
-    dt_test_run_simple(&run, started_from_a_panicking_task, &c);
+    dt_test_run_simple(&run, started_from_a_finished_task, &c);
     ASSERT_EQ(run.report.root.kind, DT_OUTCOME_OK);
     ASSERT_CLEAN_RUN(&run);
+    ASSERT_EQ(c.first_outcome, first_outcome);
     expect_modes(&c, false);
     dt_test_run_fini(&run);
+}
+
+DT_TEST(a_task_started_by_a_finished_task_rounds_to_nearest)
+{
+    expect_sibling_started_at_nearest(child_rounding_toward_zero,
+                                      DT_OUTCOME_OK);
+}
+
+DT_TEST(a_task_started_by_a_panicked_task_rounds_to_nearest)
+{
+    expect_sibling_started_at_nearest(child_panicking_downward,
+                                      DT_OUTCOME_PANICKED);
 }
 
 /* The root is started from the caller's own context: it rounds to nearest
