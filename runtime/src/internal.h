@@ -722,9 +722,8 @@ void dt__schedule(dt_runtime *rt);
 /* The hand-over of a task that finished by returning: everything but the
  * switch, which its first frame makes by jumping to the context returned
  * (dt__ctx_start, dt__ctx_make), so that no call of the finished task
- * stays open. Not
- * under AddressSanitizer, which must be told of a switch right before it
- * (dt__task_entry). */
+ * stays open. Not under AddressSanitizer, which must be told of a switch
+ * right before it (dt__task_entry). */
 dt__ctx *dt__schedule_final(dt_runtime *rt);
 /* Begins shutdown: aborts every live task in spawn order. */
 void dt__shutdown_begin(dt_runtime *rt);
@@ -830,8 +829,18 @@ char *dt__arena_vprintf(dt_runtime *rt, const char *fmt, va_list ap)
  * every hand-over. */
 /* Puts the stack of the task that just finished back in the pool. */
 void dt__dead_release(dt_runtime *rt);
-/* to_fresh: to_task runs for the first time, on the stack it was just
- * given; it is started, not resumed. */
+/* The machine half of a switch to to_task (NULL: the main context):
+ * started if it runs for the first time (to_fresh: on the stack it was
+ * just given), resumed otherwise. Returns when from is resumed. */
+static inline void dt__ctx_enter(dt_runtime *rt, dt__ctx *from,
+                                 dt__task *to_task, bool to_fresh)
+{
+    if (to_fresh)
+        dt__ctx_start(from, &to_task->ctx, to_task->stack->lo,
+                      to_task->stack->size, dt__task_entry, to_task);
+    else
+        dt__ctx_swap(from, to_task ? &to_task->ctx : &rt->main_ctx);
+}
 #if DT_ASAN
 void dt__switch(dt_runtime *rt, dt__ctx *from, dt__task *to_task,
                 bool from_finished, bool to_fresh);
@@ -850,11 +859,7 @@ static inline void dt__switch(dt_runtime *rt, dt__ctx *from,
                               bool to_fresh)
 {
     (void)from_finished;
-    if (to_fresh)
-        dt__ctx_start(from, &to_task->ctx, to_task->stack->lo,
-                      to_task->stack->size, dt__task_entry, to_task);
-    else
-        dt__ctx_swap(from, to_task ? &to_task->ctx : &rt->main_ctx);
+    dt__ctx_enter(rt, from, to_task, to_fresh);
     /* Resumed: we are whatever `from` belonged to. */
     dt__switch_landed(rt, rt->current);
 }

@@ -172,7 +172,7 @@ dt__schedule_prepare(dt_runtime *rt, dt__task *self, dt__task **to,
             return false;
         if (!next->stack) {
             next->stack = dt__stack_get(next->stack_size);
-            *fresh = true;
+            *fresh = next->stack != NULL;
         }
         if (__builtin_expect(!next->stack, 0)) {
             rt->end = DT_RUN_CRASHED;
@@ -181,7 +181,6 @@ dt__schedule_prepare(dt_runtime *rt, dt__task *self, dt__task **to,
                      next->stack_size, next->name);
             rt->stopping = true;
             next = NULL;
-            *fresh = false;
         }
     }
     rt->current = next;

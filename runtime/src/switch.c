@@ -28,11 +28,7 @@ void dt__switch(dt_runtime *rt, dt__ctx *from, dt__task *to,
                   : self        ? &self->asan_fake_stack
                                 : &rt->main_fake_stack;
     __sanitizer_start_switch_fiber(save, bottom, size);
-    if (to_fresh)
-        dt__ctx_start(from, &to->ctx, to->stack->lo, to->stack->size,
-                      dt__task_entry, to);
-    else
-        dt__ctx_swap(from, to ? &to->ctx : &rt->main_ctx);
+    dt__ctx_enter(rt, from, to, to_fresh);
     /* Resumed: we are whatever `from` belonged to. */
     dt__switch_landed(rt, rt->current);
 }
