@@ -14,6 +14,7 @@
 #include "droptest/dt_fifo_driver.h"
 #include "droptest/dt_sim.h"
 #include "droptest/runtime.h"
+#include "proc_status.h"
 
 static double bench_now_ns(void)
 {
@@ -131,15 +132,7 @@ static void *spawn_join_root(void *arg)
 
 static double bench_peak_rss_mib(void)
 {
-    FILE *f = fopen("/proc/self/status", "r");
-    char line[256];
-    double kib = 0;
-    while (f && fgets(line, sizeof line, f))
-        if (strncmp(line, "VmHWM:", 6) == 0)
-            kib = strtod(line + 6, NULL);
-    if (f)
-        fclose(f);
-    return kib / 1024.0;
+    return (double)proc_status_kib("VmHWM:") / 1024.0;
 }
 
 static void *sleeper(void *arg)

@@ -7,6 +7,7 @@
 #endif
 
 #include "harness.h"
+#include "proc_status.h"
 
 #include <sys/mman.h>
 #include <sys/resource.h>
@@ -40,15 +41,7 @@ static void *spawn_and_join_many(void *arg)
 
 static size_t vm_size_bytes(void)
 {
-    FILE *f = fopen("/proc/self/status", "r");
-    char line[256];
-    size_t kib = 0;
-    while (f && fgets(line, sizeof line, f))
-        if (strncmp(line, "VmSize:", 7) == 0)
-            kib = (size_t)strtoull(line + 7, NULL, 10);
-    if (f)
-        fclose(f);
-    return kib * 1024;
+    return (size_t)proc_status_kib("VmSize:") * 1024;
 }
 
 /* Exit codes of the child. */
