@@ -10,7 +10,7 @@
 #include <sys/mman.h>
 #include <time.h>
 
-#include "ctx.h"
+#include "core/ctx.h"
 #include "droptest/dt_fifo_driver.h"
 #include "droptest/dt_sim.h"
 #include "droptest/runtime.h"

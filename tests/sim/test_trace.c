@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../sim/src/json.h"
+#include "../../sim/src/base/json.h"
 #include "droptest/dt_trace.h"
 #include "harness.h"
 

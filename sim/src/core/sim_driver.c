@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "grow.h"
+#include "base/grow.h"
 #include "sim.h"
 
 static uint64_t dt__sim_now(void *ctx)

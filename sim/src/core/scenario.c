@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "droptest/dt_scenario.h"
-#include "grow.h"
+#include "base/grow.h"
 
 static const dt_scenario **dt__scenarios;
 static size_t dt__scenario_count, dt__scenario_cap;

@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "cli.h"
-#include "json.h"
+#include "base/json.h"
 
 const char *dt__cli_expected_name(const dt_scenario *s)
 {

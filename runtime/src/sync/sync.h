@@ -15,7 +15,7 @@
 
 #include "droptest/dt_select.h"
 #include "droptest/dt_sync.h"
-#include "internal.h"
+#include "core/internal.h"
 
 typedef struct dt__shared {
     uint64_t seq;       /* from the ledger's sequence: unique in the run */

@@ -7,7 +7,7 @@
 #include <sys/stat.h>
 
 #include "cli.h"
-#include "json.h"
+#include "base/json.h"
 
 typedef struct dt__verdict {
     const char *expected;   /* "pass" or a kind */

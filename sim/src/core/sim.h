@@ -4,7 +4,7 @@
 
 #include "droptest/dt_sim.h"
 #include "droptest/dt_trace_hash.h"
-#include "prng.h"
+#include "base/prng.h"
 
 typedef struct dt__sim {
     const dt_scenario *scenario;

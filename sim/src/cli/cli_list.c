@@ -2,7 +2,7 @@
 #include <string.h>
 
 #include "cli.h"
-#include "json.h"
+#include "base/json.h"
 
 int dt__cli_list(int argc, char **argv)
 {

@@ -18,7 +18,7 @@
 #include <xxhash.h>
 
 #include "cli.h"
-#include "grow.h"
+#include "base/grow.h"
 
 #define DT__POLL_TICK_MS 100
 #define DT__PROGRESS_INTERVAL_S 0.1

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "grow.h"
+#include "base/grow.h"
 #include "sim.h"
 
 /* ---- live tasks ------------------------------------------------------- */

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "internal.h"
-#include "sync.h"
+#include "sync/sync.h"
 
 #ifndef DT_DEFAULT_STACK_SIZE
 #define DT_DEFAULT_STACK_SIZE DT_STACK_SIZE_DEFAULT

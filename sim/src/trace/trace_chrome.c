@@ -22,7 +22,7 @@
 #include <string.h>
 
 #include "droptest/dt_trace.h"
-#include "json.h"
+#include "base/json.h"
 #include "trace.h"
 
 #define DT__PS_PER_NS UINT64_C(1000)
