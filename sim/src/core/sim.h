@@ -5,6 +5,8 @@
 #include "droptest/dt_sim.h"
 #include "droptest/dt_trace_hash.h"
 #include "base/prng.h"
+#include "base/sim_assert.h"
+#include "base/text.h"
 
 typedef struct dt__sim {
     const dt_scenario *scenario;
@@ -101,24 +103,5 @@ void dt__check_blocking(dt__sim *sim, const dt_event *work);
 void dt__check_growth(dt__sim *sim, const dt_event *depth);
 void dt__check_end(dt__sim *sim);
 
-/* A growable text buffer for details; on allocation failure it keeps
- * what fits and stays valid. */
-typedef struct dt__text {
-    char *buf;
-    size_t len, cap;
-} dt__text;
-void dt__text_printf(dt__text *t, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-/* The finished text (never NULL), owned by the caller. */
-char *dt__text_take(dt__text *t);
-
-/* Assertions of the simulator's own invariants: on in every build. */
-_Noreturn void dt__sim_assert_fail(const char *what, const char *file,
-                                   int line);
-#define DT__SIM_ASSERT(cond) \
-    ((cond) ? (void)0 : dt__sim_assert_fail(#cond, __FILE__, __LINE__))
-
-/* Copies at most size - 1 bytes and terminates. */
-void dt__copy_name(char *dst, size_t size, const char *src);
 
 #endif

@@ -1,10 +1,12 @@
-/* droptest sim — small text helpers for failure details. */
+/* droptest sim — small text helpers for failure details, and the one
+ * place a broken simulator invariant is reported. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "sim.h"
+#include "sim_assert.h"
+#include "text.h"
 
 void dt__text_printf(dt__text *t, const char *fmt, ...)
 {
