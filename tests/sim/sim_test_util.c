@@ -95,6 +95,27 @@ void sim_expect_no_kind_at(const char *file, int line,
                      dt_failure_kind_name(kind), sim_failures_text(r));
 }
 
+/* ---- twins --------------------------------------------------------------- */
+
+void sim_twins_run_at(const char *file, int line, const dt_scenario *buggy,
+                      const dt_scenario *fixed, const dt_sim_config *config,
+                      dt_failure_kind kind, sim_twins *out)
+{
+    dt_sim_result_init(&out->buggy);
+    dt_sim_result_init(&out->fixed);
+    sim_run_at(file, line, buggy, config, &out->buggy);
+    out->failure = sim_expect_kind_at(file, line, &out->buggy, kind);
+    sim_run_at(file, line, fixed, config, &out->fixed);
+    sim_expect_pass_at(file, line, &out->fixed);
+}
+
+void sim_twins_free(sim_twins *t)
+{
+    dt_sim_result_free(&t->buggy);
+    dt_sim_result_free(&t->fixed);
+    t->failure = NULL;
+}
+
 /* ---- sweep ---------------------------------------------------------------- */
 
 static void sim_sweep_tally(sim_sweep *s, const dt_sim_result *r,
@@ -205,4 +226,51 @@ uint64_t sim_await_point_of_at(const char *file, int line,
                                  "await points",
                      task_name, sim_name(scenario), nth + 1);
     return found;
+}
+
+uint64_t sim_abort_task_at(const char *file, int line,
+                           const dt_scenario *scenario,
+                           dt_sim_config *config, const char *task_name,
+                           size_t nth, uint64_t *point)
+{
+    *point = sim_await_point_of_at(file, line, scenario, config, task_name,
+                                   nth);
+    config->abort_at = point;
+    config->abort_at_count = 1;
+    return *point;
+}
+
+/* ---- programs ------------------------------------------------------------ */
+
+static void *sim_crew_member(void *crew)
+{
+    const sim_crew *c = crew;
+    if (c->nap_ns)
+        dt_sleep(c->nap_ns);
+    for (int i = 0; i < c->yields; i++)
+        dt_yield();
+    return NULL;
+}
+
+void *sim_run_crew(void *crew)
+{
+    static const char *const names[SIM_CREW_SIZE] = {"a", "b", "c", "d"};
+    dt_task_set set = dt_task_set_create("crew");
+    for (int i = 0; i < SIM_CREW_SIZE; i++)
+        dt_task_set_spawn(set, names[i], sim_crew_member, crew);
+    dt_outcome o;
+    while (dt_task_set_join_next(set, &o)) {
+    }
+    return NULL;
+}
+
+void *sim_step_through_values(void *stepped_value)
+{
+    sim_stepped_value *s = stepped_value;
+    s->value = 1;
+    dt_yield();
+    s->value = 2;
+    dt_yield();
+    s->value = 3;
+    return NULL;
 }

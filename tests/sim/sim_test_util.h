@@ -1,7 +1,9 @@
 /* droptest sim tests — helpers shared by the simulator's semantics tests:
  * run a scenario and assert on its failures (printing every failure the
- * run had when an assertion does not hold), sweep an abort over every
- * await point, and find the await points a named task reaches. */
+ * run had when an assertion does not hold), run a buggy program and its
+ * fixed twin, sweep an abort over every await point, find the await
+ * points a named task reaches and inject an abort at one, and the small
+ * programs (a crew, a stepper) that several test files run. */
 #ifndef DROPTEST_TESTS_SIM_TEST_UTIL_H
 #define DROPTEST_TESTS_SIM_TEST_UTIL_H
 
@@ -54,6 +56,29 @@ void sim_expect_no_kind_at(const char *file, int line,
 #define SIM_EXPECT_NO_KIND(result, kind) \
     sim_expect_no_kind_at(__FILE__, __LINE__, (result), (kind))
 
+/* ---- a program built to fail and its fixed twin ------------------------ */
+
+/* One run of each twin under the same config. */
+typedef struct sim_twins {
+    dt_sim_result buggy;
+    dt_sim_result fixed;
+    /* The buggy run's first failure of the kind it was built to have;
+     * points into `buggy`. */
+    const dt_sim_failure *failure;
+} sim_twins;
+
+/* Runs `buggy`, then `fixed` (in that order: a test may check that a
+ * run after a failure works), each under `config`; asserts that the buggy
+ * run reported `kind` (among possibly others) and that the fixed one
+ * passed. Free with sim_twins_free. */
+void sim_twins_run_at(const char *file, int line, const dt_scenario *buggy,
+                      const dt_scenario *fixed, const dt_sim_config *config,
+                      dt_failure_kind kind, sim_twins *out);
+#define sim_twins_run(buggy, fixed, config, kind, out)                \
+    sim_twins_run_at(__FILE__, __LINE__, (buggy), (fixed), (config), \
+                     (kind), (out))
+void sim_twins_free(sim_twins *twins);
+
 /* ---- sweeping an abort over every await point ------------------------- */
 
 /* A bound on the await points a sweep visits: the scenarios of these
@@ -101,5 +126,44 @@ uint64_t sim_await_point_of_at(const char *file, int line,
 #define sim_await_point_of(scenario, config, task_name, nth)         \
     sim_await_point_of_at(__FILE__, __LINE__, (scenario), (config), \
                           (task_name), (nth))
+
+/* Makes `config` inject one abort, at the nth await point of the task
+ * spawned as `task_name` (sim_await_point_of): the point's index is
+ * stored in *point, which config->abort_at then points at, so *point must
+ * outlive the config's use. Returns the index. */
+uint64_t sim_abort_task_at(const char *file, int line,
+                           const dt_scenario *scenario,
+                           dt_sim_config *config, const char *task_name,
+                           size_t nth, uint64_t *point);
+#define sim_abort_task(scenario, config, task_name, nth, point)          \
+    sim_abort_task_at(__FILE__, __LINE__, (scenario), (config), (task_name), \
+                      (nth), (point))
+
+/* ---- programs several test files run ---------------------------------- */
+
+#define SIM_CREW_SIZE 4
+
+/* What each member of a crew does: sleeps nap_ns (0: not at all), then
+ * yields `yields` times. */
+typedef struct sim_crew {
+    uint64_t nap_ns;
+    int yields;
+} sim_crew;
+
+/* A scenario root whose arg is a sim_crew: spawns SIM_CREW_SIZE members,
+ * "a" to "d", into the task set "crew" and joins them all. They are ready
+ * together, so every slice boundary between them is a real choice of the
+ * strategy. */
+void *sim_run_crew(void *crew);
+
+/* A value a stepper moves through 1, 2 and 3, one step per slice: a task
+ * that reads 2 saw it half-stepped. */
+typedef struct sim_stepped_value {
+    int value;
+} sim_stepped_value;
+
+/* A task whose arg is a sim_stepped_value: sets it to 1, yields, to 2,
+ * yields, to 3. */
+void *sim_step_through_values(void *stepped_value);
 
 #endif

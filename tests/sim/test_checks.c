@@ -75,9 +75,8 @@ DT_TEST(leak_is_not_reported_when_the_release_is_on_the_drop_list)
 DT_TEST(leak_details_name_the_resource_its_site_and_the_injected_abort)
 {
     dt_sim_config c = sim_config(1, DT_STRATEGY_FIFO);
-    uint64_t k = sim_await_point_of(&leak_buggy, &c, "writer", 0);
-    c.abort_at = &k;
-    c.abort_at_count = 1;
+    uint64_t k;
+    sim_abort_task(&leak_buggy, &c, "writer", 0, &k);
     dt_sim_result r;
     dt_sim_result_init(&r);
     sim_run(&leak_buggy, &c, &r);
@@ -371,16 +370,12 @@ static const dt_scenario panic_fixed = {
 DT_TEST(unobserved_panic_of_a_detached_task_is_reported_and_a_joined_one_not)
 {
     dt_sim_config c = sim_config(1, DT_STRATEGY_FIFO);
-    dt_sim_result r;
-    dt_sim_result_init(&r);
-    sim_run(&panic_buggy, &c, &r);
-    const dt_sim_failure *f = SIM_EXPECT_KIND(&r, DT_FAIL_UNOBSERVED_PANIC);
-    ASSERT_STR_CONTAINS(f->summary, "crasher");
-    ASSERT_EQ(r.verdict, DT_FAIL_UNOBSERVED_PANIC);
-
-    sim_run(&panic_fixed, &c, &r);
-    SIM_EXPECT_PASS(&r);
-    dt_sim_result_free(&r);
+    sim_twins t;
+    sim_twins_run(&panic_buggy, &panic_fixed, &c, DT_FAIL_UNOBSERVED_PANIC,
+                  &t);
+    ASSERT_STR_CONTAINS(t.failure->summary, "crasher");
+    ASSERT_EQ(t.buggy.verdict, DT_FAIL_UNOBSERVED_PANIC);
+    sim_twins_free(&t);
 }
 
 /* The root has no joiner in the program: the simulator is its caller, and
@@ -433,15 +428,11 @@ static const dt_scenario double_release_fixed = {
 DT_TEST(double_release_is_reported_and_a_single_release_is_not)
 {
     dt_sim_config c = sim_config(1, DT_STRATEGY_FIFO);
-    dt_sim_result r;
-    dt_sim_result_init(&r);
-    sim_run(&double_release_buggy, &c, &r);
-    SIM_EXPECT_KIND(&r, DT_FAIL_DOUBLE_RELEASE);
-    ASSERT_EQ(r.verdict, DT_FAIL_DOUBLE_RELEASE);
-
-    sim_run(&double_release_fixed, &c, &r);
-    SIM_EXPECT_PASS(&r);
-    dt_sim_result_free(&r);
+    sim_twins t;
+    sim_twins_run(&double_release_buggy, &double_release_fixed, &c,
+                  DT_FAIL_DOUBLE_RELEASE, &t);
+    ASSERT_EQ(t.buggy.verdict, DT_FAIL_DOUBLE_RELEASE);
+    sim_twins_free(&t);
 }
 
 /* ---- invariant ---------------------------------------------------------- */
@@ -464,18 +455,15 @@ static const dt_scenario invariant_fixed = {
 DT_TEST(invariant_failure_names_the_check_site_and_task)
 {
     dt_sim_config c = sim_config(1, DT_STRATEGY_FIFO);
-    dt_sim_result r;
-    dt_sim_result_init(&r);
-    sim_run(&invariant_buggy, &c, &r);
-    const dt_sim_failure *f = SIM_EXPECT_KIND(&r, DT_FAIL_INVARIANT);
-    ASSERT_STR_CONTAINS(f->summary, "lost a message: 2 of 3 delivered");
-    ASSERT_STR_CONTAINS(f->summary, "test_checks.c");
-    ASSERT_STR_CONTAINS(f->summary, "task `root`");
-    ASSERT_EQ(r.verdict, DT_FAIL_INVARIANT);
-
-    sim_run(&invariant_fixed, &c, &r);
-    SIM_EXPECT_PASS(&r);
-    dt_sim_result_free(&r);
+    sim_twins t;
+    sim_twins_run(&invariant_buggy, &invariant_fixed, &c, DT_FAIL_INVARIANT,
+                  &t);
+    ASSERT_STR_CONTAINS(t.failure->summary,
+                        "lost a message: 2 of 3 delivered");
+    ASSERT_STR_CONTAINS(t.failure->summary, "test_checks.c");
+    ASSERT_STR_CONTAINS(t.failure->summary, "task `root`");
+    ASSERT_EQ(t.buggy.verdict, DT_FAIL_INVARIANT);
+    sim_twins_free(&t);
 }
 
 /* ---- crash -------------------------------------------------------------- */
@@ -526,18 +514,14 @@ static const dt_scenario crash_fixed = {
 DT_TEST(crash_in_a_task_is_reported_naming_it_and_the_next_run_works)
 {
     dt_sim_config c = sim_config(1, DT_STRATEGY_FIFO);
-    dt_sim_result r;
-    dt_sim_result_init(&r);
-    sim_run(&crash_buggy, &c, &r);
-    const dt_sim_failure *f = SIM_EXPECT_KIND(&r, DT_FAIL_CRASH);
-    ASSERT_STR_CONTAINS(f->summary, "`scribbler`");
-    ASSERT_EQ(r.end, DT_RUN_CRASHED);
-    ASSERT_EQ(r.verdict, DT_FAIL_CRASH);
-
-    /* The process and the stack pool carry on. */
-    sim_run(&crash_fixed, &c, &r);
-    SIM_EXPECT_PASS(&r);
-    dt_sim_result_free(&r);
+    /* The fixed twin runs after the crash: the process and the stack pool
+     * carry on. */
+    sim_twins t;
+    sim_twins_run(&crash_buggy, &crash_fixed, &c, DT_FAIL_CRASH, &t);
+    ASSERT_STR_CONTAINS(t.failure->summary, "`scribbler`");
+    ASSERT_EQ(t.buggy.end, DT_RUN_CRASHED);
+    ASSERT_EQ(t.buggy.verdict, DT_FAIL_CRASH);
+    sim_twins_free(&t);
 }
 
 /* ---- stack_overflow ----------------------------------------------------- */
@@ -580,17 +564,13 @@ static const dt_scenario overflow_fixed = {
 DT_TEST(stack_overflow_with_a_small_stack_names_the_task_and_bounded_passes)
 {
     dt_sim_config c = sim_config(1, DT_STRATEGY_FIFO);
-    dt_sim_result r;
-    dt_sim_result_init(&r);
-    sim_run(&overflow_buggy, &c, &r);
-    const dt_sim_failure *f = SIM_EXPECT_KIND(&r, DT_FAIL_STACK_OVERFLOW);
-    ASSERT_STR_CONTAINS(f->summary, "`deep`");
-    ASSERT_EQ(r.end, DT_RUN_STACK_OVERFLOW);
-    ASSERT_EQ(r.verdict, DT_FAIL_STACK_OVERFLOW);
-
-    sim_run(&overflow_fixed, &c, &r);
-    SIM_EXPECT_PASS(&r);
-    dt_sim_result_free(&r);
+    sim_twins t;
+    sim_twins_run(&overflow_buggy, &overflow_fixed, &c,
+                  DT_FAIL_STACK_OVERFLOW, &t);
+    ASSERT_STR_CONTAINS(t.failure->summary, "`deep`");
+    ASSERT_EQ(t.buggy.end, DT_RUN_STACK_OVERFLOW);
+    ASSERT_EQ(t.buggy.verdict, DT_FAIL_STACK_OVERFLOW);
+    sim_twins_free(&t);
 }
 
 /* The root is spawned where its scenario was defined, and its failures
@@ -721,16 +701,12 @@ static const dt_scenario cleanup_suspended_fixed = {
 DT_TEST(cleanup_suspended_when_a_deferred_send_waits_on_a_full_channel)
 {
     dt_sim_config c = sim_config(1, DT_STRATEGY_FIFO);
-    dt_sim_result r;
-    dt_sim_result_init(&r);
-    sim_run(&cleanup_suspended_buggy, &c, &r);
-    const dt_sim_failure *f = SIM_EXPECT_KIND(&r, DT_FAIL_CLEANUP_SUSPENDED);
-    ASSERT_STR_CONTAINS(f->summary, "send_audit_record");
-    ASSERT_EQ(r.verdict, DT_FAIL_CLEANUP_SUSPENDED);
-
-    sim_run(&cleanup_suspended_fixed, &c, &r);
-    SIM_EXPECT_PASS(&r);
-    dt_sim_result_free(&r);
+    sim_twins t;
+    sim_twins_run(&cleanup_suspended_buggy, &cleanup_suspended_fixed, &c,
+                  DT_FAIL_CLEANUP_SUSPENDED, &t);
+    ASSERT_STR_CONTAINS(t.failure->summary, "send_audit_record");
+    ASSERT_EQ(t.buggy.verdict, DT_FAIL_CLEANUP_SUSPENDED);
+    sim_twins_free(&t);
 }
 
 /* ---- step_limit --------------------------------------------------------- */
@@ -769,18 +745,14 @@ static const dt_scenario step_limit_fixed = {
 DT_TEST(step_limit_stops_two_tasks_yielding_forever_and_bounded_ones_pass)
 {
     dt_sim_config c = sim_config(3, DT_STRATEGY_RANDOM);
-    dt_sim_result r;
-    dt_sim_result_init(&r);
-    sim_run(&step_limit_buggy, &c, &r);
-    SIM_EXPECT_KIND(&r, DT_FAIL_STEP_LIMIT);
-    ASSERT_EQ(r.end, DT_RUN_STEP_LIMIT);
-    ASSERT_EQ(r.verdict, DT_FAIL_STEP_LIMIT);
+    sim_twins t;
+    sim_twins_run(&step_limit_buggy, &step_limit_fixed, &c,
+                  DT_FAIL_STEP_LIMIT, &t);
+    ASSERT_EQ(t.buggy.end, DT_RUN_STEP_LIMIT);
+    ASSERT_EQ(t.buggy.verdict, DT_FAIL_STEP_LIMIT);
     /* A livelock is no hang: the players were runnable all along. */
-    SIM_EXPECT_NO_KIND(&r, DT_FAIL_HANG);
-
-    sim_run(&step_limit_fixed, &c, &r);
-    SIM_EXPECT_PASS(&r);
-    dt_sim_result_free(&r);
+    SIM_EXPECT_NO_KIND(&t.buggy, DT_FAIL_HANG);
+    sim_twins_free(&t);
 }
 
 /* ---- unbounded_growth --------------------------------------------------- */
@@ -831,17 +803,13 @@ static const dt_scenario growth_fixed = {
 DT_TEST(unbounded_growth_names_the_channel_and_a_paced_producer_passes)
 {
     dt_sim_config c = sim_config(1, DT_STRATEGY_FIFO);
-    dt_sim_result r;
-    dt_sim_result_init(&r);
-    sim_run(&growth_buggy, &c, &r);
-    const dt_sim_failure *f = SIM_EXPECT_KIND(&r, DT_FAIL_UNBOUNDED_GROWTH);
-    ASSERT_STR_CONTAINS(f->summary, "`jobs`");
-    ASSERT_STR_CONTAINS(f->summary, "test_checks.c");
-    ASSERT_EQ(r.verdict, DT_FAIL_UNBOUNDED_GROWTH);
-
-    sim_run(&growth_fixed, &c, &r);
-    SIM_EXPECT_PASS(&r);
-    dt_sim_result_free(&r);
+    sim_twins t;
+    sim_twins_run(&growth_buggy, &growth_fixed, &c, DT_FAIL_UNBOUNDED_GROWTH,
+                  &t);
+    ASSERT_STR_CONTAINS(t.failure->summary, "`jobs`");
+    ASSERT_STR_CONTAINS(t.failure->summary, "test_checks.c");
+    ASSERT_EQ(t.buggy.verdict, DT_FAIL_UNBOUNDED_GROWTH);
+    sim_twins_free(&t);
 }
 
 /* ---- blocking ----------------------------------------------------------- */
@@ -877,20 +845,15 @@ static const dt_scenario blocking_fixed = {
 DT_TEST(blocking_slice_is_reported_and_yielding_between_chunks_passes)
 {
     dt_sim_config c = sim_config(1, DT_STRATEGY_FIFO);
-    dt_sim_result r;
-    dt_sim_result_init(&r);
-    sim_run(&blocking_buggy, &c, &r);
-    const dt_sim_failure *f = SIM_EXPECT_KIND(&r, DT_FAIL_BLOCKING);
-    ASSERT_STR_CONTAINS(f->summary, "`cruncher`");
-    ASSERT_STR_CONTAINS(f->summary, "10000000 ns");
-    ASSERT_EQ(r.verdict, DT_FAIL_BLOCKING);
+    sim_twins t;
+    sim_twins_run(&blocking_buggy, &blocking_fixed, &c, DT_FAIL_BLOCKING, &t);
+    ASSERT_STR_CONTAINS(t.failure->summary, "`cruncher`");
+    ASSERT_STR_CONTAINS(t.failure->summary, "10000000 ns");
+    ASSERT_EQ(t.buggy.verdict, DT_FAIL_BLOCKING);
     /* The work still moved the clock on: time is the work declared. */
-    ASSERT_U64_EQ(r.virtual_time_ns, WORK_CHUNKS * WORK_CHUNK_NS);
-
-    sim_run(&blocking_fixed, &c, &r);
-    SIM_EXPECT_PASS(&r);
-    ASSERT_U64_EQ(r.virtual_time_ns, WORK_CHUNKS * WORK_CHUNK_NS);
-    dt_sim_result_free(&r);
+    ASSERT_U64_EQ(t.buggy.virtual_time_ns, WORK_CHUNKS * WORK_CHUNK_NS);
+    ASSERT_U64_EQ(t.fixed.virtual_time_ns, WORK_CHUNKS * WORK_CHUNK_NS);
+    sim_twins_free(&t);
 }
 
 /* ---- global state surviving between runs -------------------------------- */

@@ -9,34 +9,12 @@
 #include "droptest/dt_select.h"
 #include "sim_test_util.h"
 
-#define CREW_SIZE 4
-#define CREW_YIELDS 3
-
 /* Several tasks ready at once, each yielding a few times: every slice
  * boundary is a real choice between ready tasks. */
-static void *yield_a_few_times(void *arg)
-{
-    (void)arg;
-    for (int i = 0; i < CREW_YIELDS; i++)
-        dt_yield();
-    return NULL;
-}
-
-static void *run_a_crew(void *arg)
-{
-    (void)arg;
-    static const char *const names[CREW_SIZE] = {"a", "b", "c", "d"};
-    dt_task_set crew = dt_task_set_create("crew");
-    for (int i = 0; i < CREW_SIZE; i++)
-        dt_task_set_spawn(crew, names[i], yield_a_few_times, NULL);
-    dt_outcome o;
-    while (dt_task_set_join_next(crew, &o)) {
-    }
-    return NULL;
-}
+static sim_crew yielding_crew = {.yields = 3};
 
 static const dt_scenario crew = {
-    .name = "determinism/crew", .root = run_a_crew,
+    .name = "determinism/crew", .root = sim_run_crew, .arg = &yielding_crew,
     .site = SIM_SCENARIO_SITE};
 
 #define SEED_COUNT 8
@@ -172,7 +150,7 @@ DT_TEST(recording_a_trace_does_not_change_the_hash)
     for (size_t i = 0; i < r.object_count; i++)
         if (r.objects[i].kind == DT_OBJ_TASK)
             named++;
-    ASSERT_EQ(named, CREW_SIZE + 1);
+    ASSERT_EQ(named, SIM_CREW_SIZE + 1);
     dt_sim_result_free(&r);
 }
 

@@ -131,21 +131,17 @@ static const dt_scenario horizon_fixed = {
 DT_TEST(hang_at_the_horizon_is_found_for_a_task_sleeping_in_a_loop)
 {
     dt_sim_config c = sim_config(1, DT_STRATEGY_FIFO);
-    dt_sim_result r;
-    dt_sim_result_init(&r);
-    sim_run(&horizon_buggy, &c, &r);
-    const dt_sim_failure *f = SIM_EXPECT_KIND(&r, DT_FAIL_HANG);
+    sim_twins t;
+    sim_twins_run(&horizon_buggy, &horizon_fixed, &c, DT_FAIL_HANG, &t);
+    const dt_sim_failure *f = t.failure;
     ASSERT_STR_CONTAINS(f->summary, "at the horizon (10000000000 ns)");
     ASSERT_STR_CONTAINS(f->details, "`poller`");
     ASSERT_STR_CONTAINS(f->details, "sleep");
-    ASSERT_EQ(r.end, DT_RUN_STALLED);
+    ASSERT_EQ(t.buggy.end, DT_RUN_STALLED);
     /* Time stopped at the last deadline within the horizon. */
-    ASSERT_TRUE(r.virtual_time_ns <= HORIZON_NS);
-
-    sim_run(&horizon_fixed, &c, &r);
-    SIM_EXPECT_PASS(&r);
-    ASSERT_U64_EQ(r.virtual_time_ns, 5 * DT_NS_PER_S);
-    dt_sim_result_free(&r);
+    ASSERT_TRUE(t.buggy.virtual_time_ns <= HORIZON_NS);
+    ASSERT_U64_EQ(t.fixed.virtual_time_ns, 5 * DT_NS_PER_S);
+    sim_twins_free(&t);
 }
 
 /* ---- a join cycle ------------------------------------------------------- */
@@ -192,19 +188,15 @@ static const dt_scenario join_cycle_fixed = {
 DT_TEST(hang_of_a_join_cycle_is_shown_as_a_cycle)
 {
     dt_sim_config c = sim_config(1, DT_STRATEGY_FIFO);
-    dt_sim_result r;
-    dt_sim_result_init(&r);
-    sim_run(&join_cycle_buggy, &c, &r);
-    const dt_sim_failure *f = SIM_EXPECT_KIND(&r, DT_FAIL_HANG);
+    sim_twins t;
+    sim_twins_run(&join_cycle_buggy, &join_cycle_fixed, &c, DT_FAIL_HANG, &t);
+    const dt_sim_failure *f = t.failure;
     ASSERT_STR_CONTAINS(f->summary, "in a cycle");
     ASSERT_STR_CONTAINS(f->summary, "on task `child`");
     ASSERT_STR_CONTAINS(f->details, "waits in join");
     ASSERT_STR_CONTAINS(f->details, "channel `go`");
     ASSERT_STR_CONTAINS(f->details, "a cycle (`root` -> `child` -> `root`)");
-
-    sim_run(&join_cycle_fixed, &c, &r);
-    SIM_EXPECT_PASS(&r);
-    dt_sim_result_free(&r);
+    sim_twins_free(&t);
 }
 
 /* ---- no end to the wait at all ------------------------------------------ */

@@ -31,9 +31,8 @@ static const dt_scenario shielded = {
 DT_TEST(abort_at_a_shielded_task_does_not_land_and_is_counted_skipped)
 {
     dt_sim_config c = sim_config(1, DT_STRATEGY_FIFO);
-    uint64_t k = sim_await_point_of(&shielded, &c, "committer", 0);
-    c.abort_at = &k;
-    c.abort_at_count = 1;
+    uint64_t k;
+    sim_abort_task(&shielded, &c, "committer", 0, &k);
     dt_sim_result r;
     dt_sim_result_init(&r);
     sim_run(&shielded, &c, &r);
@@ -64,9 +63,8 @@ DT_TEST(abort_at_a_detached_task_does_not_land_and_is_counted_skipped)
     sim_run(&detached, &c, &r);
     uint64_t skipped_without = r.await_skipped;
 
-    uint64_t k = sim_await_point_of(&detached, &c, "napper", 0);
-    c.abort_at = &k;
-    c.abort_at_count = 1;
+    uint64_t k;
+    sim_abort_task(&detached, &c, "napper", 0, &k);
     sim_run(&detached, &c, &r);
     SIM_EXPECT_PASS(&r);
     ASSERT_EQ(r.aborts_injected, 0);
@@ -107,9 +105,8 @@ static const dt_scenario through_task_set = {
 static void run_abort_of_napper(const dt_scenario *sc, dt_sim_result *r)
 {
     dt_sim_config c = sim_config(1, DT_STRATEGY_FIFO);
-    uint64_t k = sim_await_point_of(sc, &c, "napper", 0);
-    c.abort_at = &k;
-    c.abort_at_count = 1;
+    uint64_t k;
+    sim_abort_task(sc, &c, "napper", 0, &k);
     sim_run(sc, &c, r);
     ASSERT_EQ(r->aborts_injected, 1);
     ASSERT_EQ(r->injection_count, 1);
@@ -195,31 +192,12 @@ DT_TEST(abort_prob_zero_never_aborts_and_one_aborts_at_the_first_point)
     dt_sim_result_free(&r);
 }
 
-#define CREW_SIZE 4
-
-static void *nap_twice(void *arg)
-{
-    (void)arg;
-    dt_sleep(DT_NS_PER_MS);
-    dt_yield();
-    return NULL;
-}
-
-static void *run_a_crew(void *arg)
-{
-    (void)arg;
-    static const char *const names[CREW_SIZE] = {"a", "b", "c", "d"};
-    dt_task_set crew = dt_task_set_create("crew");
-    for (int i = 0; i < CREW_SIZE; i++)
-        dt_task_set_spawn(crew, names[i], nap_twice, NULL);
-    dt_outcome o;
-    while (dt_task_set_join_next(crew, &o)) {
-    }
-    return NULL;
-}
+/* Members that nap, then yield: two await points each. */
+static sim_crew napping_crew = {.nap_ns = DT_NS_PER_MS, .yields = 1};
 
 static const dt_scenario crew = {
-    .name = "injection/crew", .root = run_a_crew, .site = SIM_SCENARIO_SITE};
+    .name = "injection/crew", .root = sim_run_crew, .arg = &napping_crew,
+    .site = SIM_SCENARIO_SITE};
 
 DT_TEST(abort_prob_is_deterministic_per_seed_and_varies_across_seeds)
 {
@@ -335,9 +313,8 @@ DT_TEST(permit_of_an_aborted_task_returns_to_the_semaphore)
 {
     dt_sim_config c = sim_config(1, DT_STRATEGY_FIFO);
     /* The holder's second await point is its sleep, with the permit. */
-    uint64_t k = sim_await_point_of(&one_permit, &c, "holder", 1);
-    c.abort_at = &k;
-    c.abort_at_count = 1;
+    uint64_t k;
+    sim_abort_task(&one_permit, &c, "holder", 1, &k);
     dt_sim_result r;
     dt_sim_result_init(&r);
     sim_run(&one_permit, &c, &r);
@@ -448,9 +425,8 @@ static const dt_scenario parked = {
 DT_TEST(abort_through_a_handle_released_to_nobody_says_so)
 {
     dt_sim_config c = sim_config(1, DT_STRATEGY_FIFO);
-    uint64_t k = sim_await_point_of(&parked, &c, "parked", 0);
-    c.abort_at = &k;
-    c.abort_at_count = 1;
+    uint64_t k;
+    sim_abort_task(&parked, &c, "parked", 0, &k);
     dt_sim_result r;
     dt_sim_result_init(&r);
     sim_run(&parked, &c, &r);

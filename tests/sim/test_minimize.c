@@ -77,24 +77,9 @@ DT_TEST(minimize_drops_the_aborts_that_do_not_matter)
 
 /* The observer must not see the value half-stepped (2); random schedules
  * sometimes run it exactly then. */
-typedef struct stepped_value {
-    int value;
-} stepped_value;
-
-static void *step_through_values(void *arg)
-{
-    stepped_value *s = arg;
-    s->value = 1;
-    dt_yield();
-    s->value = 2;
-    dt_yield();
-    s->value = 3;
-    return NULL;
-}
-
 static void *observe_after_a_yield(void *arg)
 {
-    stepped_value *s = arg;
+    sim_stepped_value *s = arg;
     dt_yield();
     dt_check(s->value != 2, "observed the half-stepped value");
     return NULL;
@@ -111,9 +96,9 @@ static void *idle_a_while(void *arg)
 static void *race_with_bystanders(void *arg)
 {
     (void)arg;
-    stepped_value s = {0};
+    sim_stepped_value s = {0};
     dt_task_set set = dt_task_set_create("racers");
-    dt_task_set_spawn(set, "stepper", step_through_values, &s);
+    dt_task_set_spawn(set, "stepper", sim_step_through_values, &s);
     dt_task_set_spawn(set, "bystander_1", idle_a_while, NULL);
     dt_task_set_spawn(set, "observer", observe_after_a_yield, &s);
     dt_task_set_spawn(set, "bystander_2", idle_a_while, NULL);
@@ -174,9 +159,8 @@ DT_TEST(minimize_refuses_a_run_that_passes)
 DT_TEST(minimize_refuses_a_run_that_fails_with_another_kind)
 {
     dt_sim_config c = sim_config(1, DT_STRATEGY_FIFO);
-    uint64_t k = sim_await_point_of(&one_abort_matters, &c, "writer", 0);
-    c.abort_at = &k;
-    c.abort_at_count = 1;
+    uint64_t k;
+    sim_abort_task(&one_abort_matters, &c, "writer", 0, &k);
     dt_minimized m;
     ASSERT_EQ(dt_sim_minimize(&one_abort_matters, &c, DT_FAIL_HANG, 0, &m),
               DT_ERR_INVALID);

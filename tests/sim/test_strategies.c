@@ -13,24 +13,9 @@
  * the end first, so the observer sees 0 or 3. Only a priority change
  * right after the stepper's second slice makes the observer see 2: a bug
  * of depth 2. */
-typedef struct stepper_state {
-    int value;
-} stepper_state;
-
-static void *step_through_values(void *arg)
-{
-    stepper_state *s = arg;
-    s->value = 1;
-    dt_yield();
-    s->value = 2;
-    dt_yield();
-    s->value = 3;
-    return NULL;
-}
-
 static void *observe_once(void *arg)
 {
-    stepper_state *s = arg;
+    sim_stepped_value *s = arg;
     dt_check(s->value != 2, "observed the half-stepped value");
     return NULL;
 }
@@ -38,9 +23,9 @@ static void *observe_once(void *arg)
 static void *race_stepper_and_observer(void *arg)
 {
     (void)arg;
-    stepper_state s = {0};
+    sim_stepped_value s = {0};
     dt_task_set pair = dt_task_set_create("pair");
-    dt_task_set_spawn(pair, "stepper", step_through_values, &s);
+    dt_task_set_spawn(pair, "stepper", sim_step_through_values, &s);
     dt_task_set_spawn(pair, "observer", observe_once, &s);
     dt_outcome o;
     while (dt_task_set_join_next(pair, &o)) {
@@ -176,31 +161,10 @@ DT_TEST(pct_of_depth_three_can_rank_a_later_lowered_task_above_an_earlier)
 
 /* ---- determinism and variety of pct ------------------------------------- */
 
-#define CREW_SIZE 4
-
-static void *yield_thrice(void *arg)
-{
-    (void)arg;
-    for (int i = 0; i < 3; i++)
-        dt_yield();
-    return NULL;
-}
-
-static void *run_a_crew(void *arg)
-{
-    (void)arg;
-    static const char *const names[CREW_SIZE] = {"a", "b", "c", "d"};
-    dt_task_set crew = dt_task_set_create("crew");
-    for (int i = 0; i < CREW_SIZE; i++)
-        dt_task_set_spawn(crew, names[i], yield_thrice, NULL);
-    dt_outcome o;
-    while (dt_task_set_join_next(crew, &o)) {
-    }
-    return NULL;
-}
+static sim_crew yielding_crew = {.yields = 3};
 
 static const dt_scenario crew = {
-    .name = "strategies/crew", .root = run_a_crew,
+    .name = "strategies/crew", .root = sim_run_crew, .arg = &yielding_crew,
     .site = SIM_SCENARIO_SITE};
 
 DT_TEST(pct_depth_one_is_deterministic_per_seed_and_differs_from_fifo)
@@ -257,7 +221,7 @@ DT_TEST(pct_depth_one_runs_the_top_task_to_its_end_before_any_other)
         running = e->task_seq;
     }
     /* Four members, each run whole: three hand-overs between them. */
-    ASSERT_EQ(switches_between_members, CREW_SIZE - 1);
+    ASSERT_EQ(switches_between_members, SIM_CREW_SIZE - 1);
     dt_sim_result_free(&r);
 }
 
