@@ -288,6 +288,18 @@ size_t dt_test_failure_count_kind(const dt_runtime *rt, dt_failure_kind kind)
     return count;
 }
 
+bool dt_test_failure_names_task(const dt_runtime *rt, dt_failure_kind kind,
+                                const char *task_name)
+{
+    for (size_t i = 0; i < dt_runtime_failure_count(rt); i++) {
+        const dt_failure *f = dt_runtime_failure(rt, i);
+        if (f->kind == kind && f->task_name &&
+            strcmp(f->task_name, task_name) == 0)
+            return true;
+    }
+    return false;
+}
+
 /* ---- a clean run --------------------------------------------------------
  * Checks the four things every clean run must show and, when one is off,
  * prints the whole state of the run so the failure explains itself. */

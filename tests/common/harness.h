@@ -134,5 +134,8 @@ size_t dt_test_ledger_count_kind(const dt_runtime *rt, dt_object_kind kind);
 size_t dt_test_ledger_find_kind(const dt_runtime *rt, dt_object_kind kind,
                                 dt_ledger_entry *last_out);
 size_t dt_test_failure_count_kind(const dt_runtime *rt, dt_failure_kind kind);
+/* Whether a failure of that kind was recorded naming task `task_name`. */
+bool dt_test_failure_names_task(const dt_runtime *rt, dt_failure_kind kind,
+                                const char *task_name);
 
 #endif

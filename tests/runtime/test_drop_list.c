@@ -228,18 +228,6 @@ static void *suspend_root(void *arg)
     return NULL;
 }
 
-static bool failure_names_task(const dt_runtime *rt, dt_failure_kind kind,
-                               const char *task_name)
-{
-    for (size_t i = 0; i < dt_runtime_failure_count(rt); i++) {
-        const dt_failure *f = dt_runtime_failure(rt, i);
-        if (f->kind == kind && f->task_name &&
-            strcmp(f->task_name, task_name) == 0)
-            return true;
-    }
-    return false;
-}
-
 static void suspend_check(const char *file, int line, bool by_abort,
                           bool sleep_not_yield)
 {
@@ -255,8 +243,8 @@ static void suspend_check(const char *file, int line, bool by_abort,
     if (n != 1)
         dt_test_fail(file, line, "%zu cleanup_suspended failures, "
                      "expected 1", n);
-    if (!failure_names_task(run.rt, DT_FAIL_CLEANUP_SUSPENDED,
-                            "sleepy-cleanup"))
+    if (!dt_test_failure_names_task(run.rt, DT_FAIL_CLEANUP_SUSPENDED,
+                                    "sleepy-cleanup"))
         dt_test_fail(file, line, "the cleanup_suspended failure does not "
                      "name task \"sleepy-cleanup\"");
     ASSERT_EQ(run.report.end, DT_RUN_COMPLETED);

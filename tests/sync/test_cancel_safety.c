@@ -750,18 +750,6 @@ DT_TEST(timeout_child_due_at_the_deadline_wins_whatever_the_timer_order)
 
 /* ---- waits abandoned by a cleanup -------------------------------------- */
 
-static bool failure_names_task(const dt_runtime *rt, dt_failure_kind kind,
-                               const char *task_name)
-{
-    for (size_t i = 0; i < dt_runtime_failure_count(rt); i++) {
-        const dt_failure *f = dt_runtime_failure(rt, i);
-        if (f->kind == kind && f->task_name &&
-            strcmp(f->task_name, task_name) == 0)
-            return true;
-    }
-    return false;
-}
-
 typedef struct cleanup_lock_ctx {
     dt_mutex m;
     int before, after;
@@ -803,8 +791,8 @@ DT_TEST(mutex_lock_in_a_cleanup_is_cleanup_suspended_and_leaves_no_waiter)
     dt_test_run_simple(&run, cleanup_lock_root, &c);
     ASSERT_EQ(dt_test_failure_count_kind(run.rt, DT_FAIL_CLEANUP_SUSPENDED),
               1);
-    ASSERT_TRUE(failure_names_task(run.rt, DT_FAIL_CLEANUP_SUSPENDED,
-                                   "unlocker"));
+    ASSERT_TRUE(dt_test_failure_names_task(
+        run.rt, DT_FAIL_CLEANUP_SUSPENDED, "unlocker"));
     ASSERT_EQ(c.before, 1);
     ASSERT_EQ(c.after, 0);
     ASSERT_EQ(c.try_after_unlock, DT_OK);

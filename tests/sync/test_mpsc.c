@@ -1024,18 +1024,6 @@ static void *sending_cleanup_root(void *arg)
     return NULL;
 }
 
-static bool failure_names_task(const dt_runtime *rt, dt_failure_kind kind,
-                               const char *task_name)
-{
-    for (size_t i = 0; i < dt_runtime_failure_count(rt); i++) {
-        const dt_failure *f = dt_runtime_failure(rt, i);
-        if (f->kind == kind && f->task_name &&
-            strcmp(f->task_name, task_name) == 0)
-            return true;
-    }
-    return false;
-}
-
 DT_TEST(mpsc_send_on_a_full_channel_in_a_cleanup_is_cleanup_suspended)
 {
     sending_cleanup_ctx c = {0};
@@ -1043,8 +1031,8 @@ DT_TEST(mpsc_send_on_a_full_channel_in_a_cleanup_is_cleanup_suspended)
     dt_test_run_simple(&run, sending_cleanup_root, &c);
     ASSERT_EQ(dt_test_failure_count_kind(run.rt, DT_FAIL_CLEANUP_SUSPENDED),
               1);
-    ASSERT_TRUE(failure_names_task(run.rt, DT_FAIL_CLEANUP_SUSPENDED,
-                                   "flusher"));
+    ASSERT_TRUE(dt_test_failure_names_task(
+        run.rt, DT_FAIL_CLEANUP_SUSPENDED, "flusher"));
     ASSERT_EQ(c.before, 1);
     ASSERT_EQ(c.after, 0);
     /* The abandoned send enqueued nothing; the sender was still dropped. */
