@@ -1,5 +1,6 @@
 /* droptest runtime — drop lists, drops, and the ownership of handles. */
 #include "internal.h"
+#include "shared.h"
 
 int dt__drop_call(dt_runtime *rt, dt_drop_fn fn, void *arg, const char *name,
                   dt_site site)
@@ -48,7 +49,8 @@ int dt__entry_drop(dt_runtime *rt, dt__entry *e)
     case DT_OBJ_KIND_COUNT:
         break;
     default:
-        return dt__sync_handle_drop(rt, e);
+        /* A handle of dt_sync.h: its object's type knows the drop. */
+        return dt__shared_handle_drop(rt, e);
     }
     DT_INVARIANT(!"entry kind has no drop");
     return DT__DROP_DONE;

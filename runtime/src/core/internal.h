@@ -262,7 +262,7 @@ typedef struct dt__history_line {
 } dt__history_line;
 
 /* Shared objects are recycled in classes of 32-byte steps up to 512
- * bytes (sync_core.c); a larger one is malloc'd and freed each time. */
+ * bytes (shared.c); a larger one is malloc'd and freed each time. */
 #define DT__SHARED_CLASS_BYTES 32
 #define DT__SHARED_CLASSES 16
 
@@ -701,10 +701,6 @@ int dt__drop_call(dt_runtime *rt, dt_drop_fn fn, void *arg,
                   const char *name, dt_site site);
 void dt__waitq_push(dt__waitq *q, dt__waiter *w);
 void dt__waitq_fire_all(dt_runtime *rt, dt__waitq *q);
-/* Frees every shared sync object of a finished run (sync_core.c). */
-void dt__shared_free_all(dt_runtime *rt);
-/* Drops a handle of dt_sync.h (sync_core.c). */
-int dt__sync_handle_drop(dt_runtime *rt, dt__entry *entry);
 /* Joins a task set member internally (no await point): the next done
  * member's outcome, waiting if need be; false when the set is empty. */
 bool dt__task_set_next_done(dt_runtime *rt, dt__task_set *set,

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "internal.h"
-#include "sync/sync.h"
+#include "shared.h"
 
 #ifndef DT_DEFAULT_STACK_SIZE
 #define DT_DEFAULT_STACK_SIZE DT_STACK_SIZE_DEFAULT
@@ -161,13 +161,7 @@ static void dt__runtime_release(dt_runtime *rt)
         free(t);
         t = next;
     }
-    for (size_t c = 0; c < DT__SHARED_CLASSES; c++) {
-        for (dt__shared *sh = rt->shared_free[c]; sh;) {
-            dt__shared *next = sh->next;
-            free(sh);
-            sh = next;
-        }
-    }
+    dt__shared_pool_free(rt);
     free(rt->ready);
     free(rt->heap);
     free(rt->history);

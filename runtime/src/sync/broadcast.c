@@ -23,6 +23,11 @@ static void dt__bcast_free(dt_runtime *rt, dt__shared *sh, bool run_over)
     free(((dt__bcast *)sh)->ring);
 }
 
+/* Drops a handle of this object (dt__shared_type). */
+static int dt__broadcast_handle_drop(dt_runtime *rt, dt__entry *e);
+static const dt__shared_type dt__bcast_type = {dt__broadcast_handle_drop,
+                                               dt__bcast_free};
+
 static dt_broadcast_receiver dt__bcast_receiver_new(dt_runtime *rt,
                                                     dt__bcast *b,
                                                     dt_site site)
@@ -44,7 +49,7 @@ void dt_broadcast_at(dt_site site, const char *name, size_t capacity,
               "dt_broadcast: capacity must be at least 1 (got 0)");
     DT_ASSERT(tx_out && rx_out, site,
               "dt_broadcast: tx_out and rx_out are needed");
-    dt__bcast *b = dt__shared_new(rt, sizeof *b, name, site, dt__bcast_free);
+    dt__bcast *b = dt__shared_new(rt, sizeof *b, name, site, &dt__bcast_type);
     b->capacity = capacity;
     b->ring = calloc(capacity, sizeof *b->ring);
     if (!b->ring)
@@ -183,7 +188,7 @@ dt_broadcast_sender dt_broadcast_clone_at(dt_site site,
     return out;
 }
 
-int dt__broadcast_handle_drop(dt_runtime *rt, dt__entry *e)
+static int dt__broadcast_handle_drop(dt_runtime *rt, dt__entry *e)
 {
     dt__bcast *b = e->object;
     uint8_t kind = e->kind;

@@ -20,6 +20,11 @@ static dt__token *dt__token_of(dt_runtime *rt, uint64_t id, dt_site site,
 
 static void dt__token_free(dt_runtime *rt, dt__shared *sh, bool run_over);
 
+/* Drops a handle of this object (dt__shared_type). */
+static int dt__cancel_handle_drop(dt_runtime *rt, dt__entry *e);
+static const dt__shared_type dt__token_type = {dt__cancel_handle_drop,
+                                               dt__token_free};
+
 static dt_cancel_token dt__token_handle(dt_runtime *rt, dt__token *tk,
                                         dt_site site)
 {
@@ -31,7 +36,8 @@ static dt_cancel_token dt__token_handle(dt_runtime *rt, dt__token *tk,
 dt_cancel_token dt_cancel_token_new_at(dt_site site, const char *name)
 {
     dt_runtime *rt = dt__rt_get(site);
-    dt__token *tk = dt__shared_new(rt, sizeof *tk, name, site, dt__token_free);
+    dt__token *tk = dt__shared_new(rt, sizeof *tk, name, site,
+                                   &dt__token_type);
     return dt__token_handle(rt, tk, site);
 }
 
@@ -48,7 +54,7 @@ dt_cancel_token dt_cancel_token_child_at(dt_site site, dt_cancel_token tok)
     dt__token *parent = dt__token_of(rt, tok.id, site,
                                      "dt_cancel_token_child");
     dt__token *tk = dt__shared_new(rt, sizeof *tk, parent->base.name, site,
-                                   dt__token_free);
+                                   &dt__token_type);
     tk->cancelled = parent->cancelled;
     tk->parent = parent;
     dt__shared_ref(&parent->base);
@@ -145,7 +151,7 @@ static void dt__token_free(dt_runtime *rt, dt__shared *sh, bool run_over)
     dt__shared_unref(rt, &parent->base);
 }
 
-int dt__cancel_handle_drop(dt_runtime *rt, dt__entry *e)
+static int dt__cancel_handle_drop(dt_runtime *rt, dt__entry *e)
 {
     dt__token *tk = e->object;
     dt__entry_free(rt, e);

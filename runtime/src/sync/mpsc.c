@@ -32,12 +32,17 @@ static void dt__chan_free(dt_runtime *rt, dt__shared *sh, bool run_over)
     free(((dt__chan *)sh)->buf);
 }
 
+/* Drops a handle of this object (dt__shared_type). */
+static int dt__mpsc_handle_drop(dt_runtime *rt, dt__entry *e);
+static const dt__shared_type dt__chan_type = {dt__mpsc_handle_drop,
+                                              dt__chan_free};
+
 static void dt__chan_make(dt_runtime *rt, dt_site site, const char *name,
                           size_t capacity, dt_drop_fn value_drop,
                           dt_sender *tx_out, dt_receiver *rx_out)
 {
     DT_ASSERT(tx_out && rx_out, site, "mpsc: tx_out and rx_out are needed");
-    dt__chan *ch = dt__shared_new(rt, sizeof *ch, name, site, dt__chan_free);
+    dt__chan *ch = dt__shared_new(rt, sizeof *ch, name, site, &dt__chan_type);
     ch->capacity = capacity;
     ch->value_drop = value_drop;
     ch->buf_cap = capacity ? capacity : 8;
@@ -532,7 +537,7 @@ size_t dt_mpsc_high_water_at(dt_site site, dt_receiver rx)
 
 /* ---- drops --------------------------------------------------------------- */
 
-int dt__mpsc_handle_drop(dt_runtime *rt, dt__entry *e)
+static int dt__mpsc_handle_drop(dt_runtime *rt, dt__entry *e)
 {
     dt__chan *ch = e->object;
     uint8_t kind = e->kind;

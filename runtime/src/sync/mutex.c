@@ -10,6 +10,10 @@ typedef struct dt__mutex {
     dt__waitq q;
 } dt__mutex;
 
+/* Drops a handle of this object (dt__shared_type). */
+static int dt__mutex_handle_drop(dt_runtime *rt, dt__entry *e);
+static const dt__shared_type dt__mutex_type = {dt__mutex_handle_drop, NULL};
+
 static dt__mutex *dt__mutex_of(dt_runtime *rt, uint64_t id, dt_site site,
                                const char *what)
 {
@@ -19,7 +23,7 @@ static dt__mutex *dt__mutex_of(dt_runtime *rt, uint64_t id, dt_site site,
 dt_mutex dt_mutex_new_at(dt_site site, const char *name, void *data)
 {
     dt_runtime *rt = dt__rt_get(site);
-    dt__mutex *m = dt__shared_new(rt, sizeof *m, name, site, NULL);
+    dt__mutex *m = dt__shared_new(rt, sizeof *m, name, site, &dt__mutex_type);
     m->data = data;
     dt_mutex h = {dt__entry_id(
         dt__sync_handle_new(rt, DT_OBJ_MUTEX, &m->base, site))};
@@ -147,7 +151,7 @@ void *dt_mutex_guard_data_at(dt_site site, dt_mutex_guard guard)
     return ((dt__mutex *)g->object)->data;
 }
 
-int dt__mutex_handle_drop(dt_runtime *rt, dt__entry *e)
+static int dt__mutex_handle_drop(dt_runtime *rt, dt__entry *e)
 {
     dt__mutex *m = e->object;
     uint8_t kind = e->kind;

@@ -13,6 +13,10 @@ typedef struct dt__notify {
     dt__waitq q;
 } dt__notify;
 
+/* Drops a handle of this object (dt__shared_type). */
+static int dt__notify_handle_drop(dt_runtime *rt, dt__entry *e);
+static const dt__shared_type dt__notify_type = {dt__notify_handle_drop, NULL};
+
 static dt__notify *dt__notify_of(dt_runtime *rt, uint64_t id, dt_site site,
                                  const char *what)
 {
@@ -22,7 +26,8 @@ static dt__notify *dt__notify_of(dt_runtime *rt, uint64_t id, dt_site site,
 dt_notify dt_notify_new_at(dt_site site, const char *name)
 {
     dt_runtime *rt = dt__rt_get(site);
-    dt__notify *n = dt__shared_new(rt, sizeof *n, name, site, NULL);
+    dt__notify *n = dt__shared_new(rt, sizeof *n, name, site,
+                                   &dt__notify_type);
     dt_notify h = {dt__entry_id(
         dt__sync_handle_new(rt, DT_OBJ_NOTIFY, &n->base, site))};
     return h;
@@ -115,7 +120,7 @@ void dt_notified_at(dt_site site, dt_notify notify)
     dt__op_await(rt, &op, site);
 }
 
-int dt__notify_handle_drop(dt_runtime *rt, dt__entry *e)
+static int dt__notify_handle_drop(dt_runtime *rt, dt__entry *e)
 {
     dt__shared *sh = e->object;
     dt__entry_free(rt, e);

@@ -14,13 +14,19 @@ typedef struct dt__oneshot {
     dt__waiter *recv_w;
 } dt__oneshot;
 
+/* Drops a handle of this object (dt__shared_type). */
+static int dt__oneshot_handle_drop(dt_runtime *rt, dt__entry *e);
+static const dt__shared_type dt__oneshot_type = {dt__oneshot_handle_drop,
+                                                 NULL};
+
 void dt_oneshot_at(dt_site site, const char *name, dt_drop_fn value_drop,
                    dt_oneshot_sender *tx_out, dt_oneshot_receiver *rx_out)
 {
     dt_runtime *rt = dt__rt_get(site);
     DT_ASSERT(tx_out && rx_out, site,
               "dt_oneshot: tx_out and rx_out are needed");
-    dt__oneshot *os = dt__shared_new(rt, sizeof *os, name, site, NULL);
+    dt__oneshot *os = dt__shared_new(rt, sizeof *os, name, site,
+                                     &dt__oneshot_type);
     os->value_drop = value_drop;
     os->tx_alive = os->rx_alive = true;
     tx_out->id = dt__entry_id(
@@ -155,7 +161,7 @@ bool dt_oneshot_is_closed_at(dt_site site, dt_oneshot_sender tx)
     return ((dt__oneshot *)e->object)->rx_closed;
 }
 
-int dt__oneshot_handle_drop(dt_runtime *rt, dt__entry *e)
+static int dt__oneshot_handle_drop(dt_runtime *rt, dt__entry *e)
 {
     dt__oneshot *os = e->object;
     uint8_t kind = e->kind;

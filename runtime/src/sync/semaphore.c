@@ -12,6 +12,10 @@ typedef struct dt__sem {
     dt__waitq q;
 } dt__sem;
 
+/* Drops a handle of this object (dt__shared_type). */
+static int dt__semaphore_handle_drop(dt_runtime *rt, dt__entry *e);
+static const dt__shared_type dt__sem_type = {dt__semaphore_handle_drop, NULL};
+
 static dt__sem *dt__sem_of(dt_runtime *rt, uint64_t id, dt_site site,
                            const char *what)
 {
@@ -22,7 +26,7 @@ dt_semaphore dt_semaphore_new_at(dt_site site, const char *name,
                                  size_t permits)
 {
     dt_runtime *rt = dt__rt_get(site);
-    dt__sem *s = dt__shared_new(rt, sizeof *s, name, site, NULL);
+    dt__sem *s = dt__shared_new(rt, sizeof *s, name, site, &dt__sem_type);
     s->permits = permits;
     dt_semaphore h = {dt__entry_id(
         dt__sync_handle_new(rt, DT_OBJ_SEMAPHORE, &s->base, site))};
@@ -192,7 +196,7 @@ size_t dt_permit_count_at(dt_site site, dt_permit permit)
         ->value;
 }
 
-int dt__semaphore_handle_drop(dt_runtime *rt, dt__entry *e)
+static int dt__semaphore_handle_drop(dt_runtime *rt, dt__entry *e)
 {
     dt__sem *s = e->object;
     uint8_t kind = e->kind;

@@ -16,40 +16,7 @@
 #include "droptest/dt_select.h"
 #include "droptest/dt_sync.h"
 #include "core/internal.h"
-
-typedef struct dt__shared {
-    uint64_t seq;       /* from the ledger's sequence: unique in the run */
-    const char *name;
-    dt_site site;
-    uint32_t refs;      /* handles and waiting operations */
-    uint32_t size_class; /* its recycling class; DT__SHARED_CLASSES: none */
-    struct dt__shared *prev, *next; /* the run's live shared objects */
-    /* Frees what the object allocated. Never runs user code: values a
-     * user drop must see are dropped earlier, by the handle drops. When
-     * the whole run is being freed (run_over), it must not touch other
-     * objects: they may be gone already. */
-    void (*free_fn)(dt_runtime *rt, struct dt__shared *sh, bool run_over);
-} dt__shared;
-
-/* A zeroed object of `size` bytes starting with a dt__shared, without
- * references yet. */
-void *dt__shared_new(dt_runtime *rt, size_t size, const char *name,
-                     dt_site site,
-                     void (*free_fn)(dt_runtime *rt, dt__shared *sh,
-                                     bool run_over));
-static inline void dt__shared_ref(dt__shared *sh)
-{
-    sh->refs++;
-}
-/* Unlinks and frees a shared object (run_over: the whole run is being
- * freed). */
-void dt__shared_destroy(dt_runtime *rt, dt__shared *sh, bool run_over);
-static inline void dt__shared_unref(dt_runtime *rt, dt__shared *sh)
-{
-    DT_INVARIANT(sh->refs > 0);
-    if (--sh->refs == 0)
-        dt__shared_destroy(rt, sh, false);
-}
+#include "core/shared.h"
 
 /* A new handle of `kind` to sh, owned by the calling task and on its drop
  * list; takes a reference. */
@@ -212,16 +179,6 @@ extern const dt__op_type dt__mpsc_recv_op, dt__mpsc_send_op,
     dt__mpsc_reserve_op, dt__oneshot_recv_op, dt__watch_changed_op,
     dt__broadcast_recv_op, dt__semaphore_acquire_op, dt__mutex_lock_op,
     dt__notified_op, dt__cancelled_op, dt__sleep_op, dt__join_op;
-
-/* Per-kind handle drops; the entry is already off its drop list. */
-int dt__mpsc_handle_drop(dt_runtime *rt, dt__entry *e);
-int dt__oneshot_handle_drop(dt_runtime *rt, dt__entry *e);
-int dt__watch_handle_drop(dt_runtime *rt, dt__entry *e);
-int dt__broadcast_handle_drop(dt_runtime *rt, dt__entry *e);
-int dt__semaphore_handle_drop(dt_runtime *rt, dt__entry *e);
-int dt__mutex_handle_drop(dt_runtime *rt, dt__entry *e);
-int dt__notify_handle_drop(dt_runtime *rt, dt__entry *e);
-int dt__cancel_handle_drop(dt_runtime *rt, dt__entry *e);
 
 /* Binds a select branch's op (select.c uses these; each lives with its
  * object). */

@@ -1,87 +1,9 @@
-/* droptest runtime — shared objects, their handles, and the engine that
- * runs operations that may wait (see sync.h). */
+/* droptest runtime — handles of shared objects, and the engine that runs
+ * operations that may wait (see sync.h). */
 #include <stdlib.h>
 #include <string.h>
 
 #include "sync.h"
-
-/* ---- shared objects ----------------------------------------------------- */
-
-/* Reuses a freed object of the size's class if there is one: a run makes
- * a channel, a mutex and a oneshot per worker, and malloc with free cost
- * more than the rest of making one. Not under AddressSanitizer, which
- * should see each object's memory freed. */
-static dt__shared *dt__shared_alloc(dt_runtime *rt, size_t size)
-{
-    size_t cls = (size - 1) / DT__SHARED_CLASS_BYTES;
-#if DT_ASAN
-    cls = DT__SHARED_CLASSES;
-#endif
-    if (cls >= DT__SHARED_CLASSES) {
-        dt__shared *sh = calloc(1, size);
-        if (sh)
-            sh->size_class = DT__SHARED_CLASSES;
-        return sh;
-    }
-    dt__shared *sh = rt->shared_free[cls];
-    if (sh) {
-        rt->shared_free[cls] = sh->next;
-        memset(sh, 0, size);
-    } else {
-        /* The class's whole size: any object of the class may reuse it. */
-        sh = calloc(1, (cls + 1) * DT__SHARED_CLASS_BYTES);
-    }
-    if (sh)
-        sh->size_class = (uint32_t)cls;
-    return sh;
-}
-
-void *dt__shared_new(dt_runtime *rt, size_t size, const char *name,
-                     dt_site site,
-                     void (*free_fn)(dt_runtime *rt, dt__shared *sh,
-                                     bool run_over))
-{
-    dt__shared *sh = dt__shared_alloc(rt, size);
-    if (!sh)
-        dt__panic_programmer(site, "out of memory for `%s`",
-                             name ? name : "?");
-    sh->seq = rt->ledger.next_seq++;
-    sh->name = name ? name : "?";
-    sh->site = site;
-    sh->free_fn = free_fn;
-    if (__builtin_expect(rt->opts.keep_history, 0))
-        /* A shared object has no handle kind of its own. */
-        dt__history_add(rt, sh->seq, DT_OBJ_KIND_COUNT, sh->name, site);
-    sh->next = rt->shared_head;
-    if (rt->shared_head)
-        rt->shared_head->prev = sh;
-    rt->shared_head = sh;
-    return sh;
-}
-
-void dt__shared_destroy(dt_runtime *rt, dt__shared *sh, bool run_over)
-{
-    if (sh->prev)
-        sh->prev->next = sh->next;
-    else
-        rt->shared_head = sh->next;
-    if (sh->next)
-        sh->next->prev = sh->prev;
-    if (sh->free_fn)
-        sh->free_fn(rt, sh, run_over);
-    if (sh->size_class < DT__SHARED_CLASSES) {
-        sh->next = rt->shared_free[sh->size_class];
-        rt->shared_free[sh->size_class] = sh;
-    } else {
-        free(sh);
-    }
-}
-
-void dt__shared_free_all(dt_runtime *rt)
-{
-    while (rt->shared_head)
-        dt__shared_destroy(rt, rt->shared_head, true);
-}
 
 /* ---- handles ------------------------------------------------------------ */
 
@@ -110,39 +32,6 @@ int dt__sync_value_drop(dt_runtime *rt, dt_drop_fn value_drop, void *value,
     if (!value_drop)
         return DT__DROP_DONE;
     return dt__drop_call(rt, value_drop, value, "value drop", sh->site);
-}
-
-int dt__sync_handle_drop(dt_runtime *rt, dt__entry *e)
-{
-    switch ((dt_object_kind)e->kind) {
-    case DT_OBJ_SENDER:
-    case DT_OBJ_RECEIVER:
-    case DT_OBJ_SEND_PERMIT:
-        return dt__mpsc_handle_drop(rt, e);
-    case DT_OBJ_ONESHOT_SENDER:
-    case DT_OBJ_ONESHOT_RECEIVER:
-        return dt__oneshot_handle_drop(rt, e);
-    case DT_OBJ_WATCH_SENDER:
-    case DT_OBJ_WATCH_RECEIVER:
-        return dt__watch_handle_drop(rt, e);
-    case DT_OBJ_BROADCAST_SENDER:
-    case DT_OBJ_BROADCAST_RECEIVER:
-        return dt__broadcast_handle_drop(rt, e);
-    case DT_OBJ_SEMAPHORE:
-    case DT_OBJ_PERMIT:
-        return dt__semaphore_handle_drop(rt, e);
-    case DT_OBJ_MUTEX:
-    case DT_OBJ_MUTEX_GUARD:
-        return dt__mutex_handle_drop(rt, e);
-    case DT_OBJ_NOTIFY:
-        return dt__notify_handle_drop(rt, e);
-    case DT_OBJ_CANCEL_TOKEN:
-        return dt__cancel_handle_drop(rt, e);
-    default:
-        break;
-    }
-    DT_INVARIANT(!"not a sync handle");
-    return DT__DROP_DONE;
 }
 
 /* ---- the operation engine ----------------------------------------------- */

@@ -12,6 +12,10 @@ typedef struct dt__watch {
     dt__waitq changed_q;
 } dt__watch;
 
+/* Drops a handle of this object (dt__shared_type). */
+static int dt__watch_handle_drop(dt_runtime *rt, dt__entry *e);
+static const dt__shared_type dt__watch_type = {dt__watch_handle_drop, NULL};
+
 static dt_watch_receiver dt__watch_receiver_new(dt_runtime *rt, dt__watch *w,
                                                 uint64_t seen, dt_site site)
 {
@@ -28,7 +32,7 @@ void dt_watch_at(dt_site site, const char *name, uint64_t initial,
 {
     dt_runtime *rt = dt__rt_get(site);
     DT_ASSERT(tx_out && rx_out, site, "dt_watch: tx_out and rx_out are needed");
-    dt__watch *w = dt__shared_new(rt, sizeof *w, name, site, NULL);
+    dt__watch *w = dt__shared_new(rt, sizeof *w, name, site, &dt__watch_type);
     w->value = initial;
     w->tx_alive = true;
     tx_out->id = dt__entry_id(
@@ -142,7 +146,7 @@ dt_watch_receiver dt_watch_clone_at(dt_site site, dt_watch_receiver rx)
     return dt__watch_receiver_new(rt, e->object, e->value, site);
 }
 
-int dt__watch_handle_drop(dt_runtime *rt, dt__entry *e)
+static int dt__watch_handle_drop(dt_runtime *rt, dt__entry *e)
 {
     dt__watch *w = e->object;
     uint8_t kind = e->kind;
