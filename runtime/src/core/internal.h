@@ -16,7 +16,7 @@
 /* ---- assertions (always on, never depend on NDEBUG) --------------------- */
 
 /* Programmer errors: print the message, the current task and its spawn
- * site, and the call site, then abort(). */
+ * site, and the call site, then abort() (panic.c). */
 _Noreturn void dt__panic_programmer(dt_site site, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
@@ -667,7 +667,7 @@ static inline bool dt__await_point(dt_runtime *rt, dt_wait_reason reason,
                                    dt_site site);
 /* Called by an operation that must wait, before it registers the wait: a
  * drop may not wait, so inside one this records cleanup_suspended and
- * abandons the drop (never returns). */
+ * abandons the drop (never returns; wait.c). */
 _Noreturn void dt__wait_in_drop(dt_runtime *rt, dt_wait_reason reason,
                                 dt_site site);
 static inline void dt__wait_begin(dt_runtime *rt, dt_wait_reason reason,
@@ -699,6 +699,7 @@ static inline void dt__task_wait(dt_runtime *rt, dt_wait_reason reason,
 /* Runs fn(arg) as a drop of the current task; returns DT__DROP_*. */
 int dt__drop_call(dt_runtime *rt, dt_drop_fn fn, void *arg,
                   const char *name, dt_site site);
+/* Waiter queues (wait.c). */
 void dt__waitq_push(dt__waitq *q, dt__waiter *w);
 void dt__waitq_fire_all(dt_runtime *rt, dt__waitq *q);
 /* Joins a task set member internally (no await point): the next done
@@ -735,7 +736,7 @@ bool dt__timer_next_deadline(const dt_runtime *rt, uint64_t *deadline_ns);
  * driver order those due at the same instant. */
 void dt__timer_fire_due(dt_runtime *rt, uint64_t now_ns);
 
-/* Events and failures (runtime.c). */
+/* Events (driver.c) and failures (fail.c). */
 /* Hands the buffered events to the driver. */
 void dt__events_flush(dt_runtime *rt);
 static inline void dt__emit(dt_runtime *rt, dt_event_kind kind,
@@ -816,9 +817,12 @@ void dt__driver_work(dt_runtime *rt, uint64_t task_seq, uint64_t work_ns);
 void dt__fail(dt_runtime *rt, dt_failure_kind kind, const dt__task *task,
               dt_site site, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
-/* Formats a string into the run's arena (lives until destroy). */
+/* Formats a string into the run's arena (arena.c); it lives until
+ * dt__arena_free. */
 char *dt__arena_vprintf(dt_runtime *rt, const char *fmt, va_list ap)
     __attribute__((format(printf, 2, 0)));
+/* Frees every string of the run's arena (dt_runtime_destroy). */
+void dt__arena_free(dt_runtime *rt);
 
 /* Context switches with the sanitizer bookkeeping (switch.c). Without
  * AddressSanitizer there is none, and the switch is inline: it is on

@@ -1,5 +1,5 @@
-/* droptest runtime — creating, running and destroying a runtime; failures,
- * the run's arena, ledger inspection, and programmer-error reports. */
+/* droptest runtime — creating, running and destroying a runtime, and
+ * inspecting its ledger. */
 #define _GNU_SOURCE
 #include <pthread.h>
 #include <stdarg.h>
@@ -19,91 +19,6 @@ dt_runtime *dt__rt;
 /* Run tags distinguish the handles of one run from another's. A counter
  * is not run state: it never reaches a trace, only misuse checks. */
 static uint16_t dt__tag_next = 1;
-
-/* ---- the arena: strings that live as long as the run ------------------- */
-
-struct dt__arena_block {
-    dt__arena_block *next;
-    char data[];
-};
-
-char *dt__arena_vprintf(dt_runtime *rt, const char *fmt, va_list ap)
-{
-    if (!fmt)
-        fmt = "(null)";
-    va_list copy;
-    va_copy(copy, ap);
-    int n = vsnprintf(NULL, 0, fmt, copy);
-    va_end(copy);
-    if (n < 0)
-        n = 0;
-    dt__arena_block *b = malloc(sizeof *b + (size_t)n + 1);
-    if (!b)
-        dt__panic_programmer(DT_SITE, "out of memory for a message");
-    vsnprintf(b->data, (size_t)n + 1, fmt, ap);
-    b->next = rt->arena;
-    rt->arena = b;
-    return b->data;
-}
-
-/* ---- failures ------------------------------------------------------------- */
-
-void dt__fail(dt_runtime *rt, dt_failure_kind kind, const dt__task *task,
-              dt_site site, const char *fmt, ...)
-{
-    dt__emit(rt, DT_EV_FAILURE, task ? task->seq : 0, 0, kind);
-    /* Past the bound, failures are counted in events only: a run that
-     * fails the same way a million times needs one report. */
-    if (rt->failure_count == DT_FAILURE_COUNT_MAX)
-        return;
-    dt_failure *f = &rt->failures[rt->failure_count++];
-    f->kind = kind;
-    f->task_seq = task ? task->seq : 0;
-    f->task_name = task ? task->name : "(runtime)";
-    f->site = site;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(f->summary, sizeof f->summary, fmt, ap);
-    va_end(ap);
-}
-
-size_t dt_runtime_failure_count(const dt_runtime *rt)
-{
-    return rt->failure_count;
-}
-
-const dt_failure *dt_runtime_failure(const dt_runtime *rt, size_t index)
-{
-    return index < rt->failure_count ? &rt->failures[index] : NULL;
-}
-
-/* ---- programmer errors ---------------------------------------------------- */
-
-void dt__panic_programmer(dt_site site, const char *fmt, ...)
-{
-    char msg[512];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    fprintf(stderr, "droptest: programmer error at %s:%d: %s\n",
-            site.file ? site.file : "?", site.line, msg);
-    dt_runtime *rt = dt__rt;
-    if (rt && rt->current)
-        fprintf(stderr, "droptest:   in task `%s` (task #%llu, spawned at "
-                "%s:%d)\n", rt->current->name,
-                (unsigned long long)rt->current->seq, rt->current->site.file,
-                rt->current->site.line);
-    else if (!rt)
-        fprintf(stderr, "droptest:   outside any running runtime\n");
-    fflush(stderr);
-    abort();
-}
-
-void dt__rt_missing(dt_site site)
-{
-    dt__panic_programmer(site, "droptest API called outside a running task");
-}
 
 /* ---- lifecycle ------------------------------------------------------------ */
 
@@ -329,11 +244,7 @@ void dt_runtime_destroy(dt_runtime *rt)
     dt__shared_free_all(rt);
     for (size_t i = 0; i < 64; i++)
         free(rt->alloc_quarantine[i]);
-    while (rt->arena) {
-        dt__arena_block *b = rt->arena;
-        rt->arena = b->next;
-        free(b);
-    }
+    dt__arena_free(rt);
     dt__runtime_release(rt);
 }
 
