@@ -1,9 +1,11 @@
-/* droptest runtime — the run's arena. */
+/* droptest runtime — the run's arena (see arena.h). */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "internal.h"
+#include "arena.h"
+#include "panic.h"
+#include "state.h"
 
 /* One string, in the list the run frees when it is destroyed. */
 struct dt__arena_block {

@@ -1,5 +1,7 @@
 /* droptest runtime — whether AddressSanitizer is on (GCC says so with
- * __SANITIZE_ADDRESS__, clang with __has_feature), and its interface. */
+ * __SANITIZE_ADDRESS__, clang with __has_feature), and its interface.
+ *
+ * floor 0 (the machine): includes system headers only. */
 #ifndef DROPTEST_ASAN_H
 #define DROPTEST_ASAN_H
 

@@ -5,7 +5,14 @@
  * ends the task), then, only if the operation must wait, dt__wait_begin
  * (a drop may not wait), registration with the waited object, and
  * dt__task_wait. */
-#include "internal.h"
+#include "await.h"
+#include "events.h"
+#include "ledger.h"
+#include "panic.h"
+#include "state.h"
+#include "task.h"
+#include "task_set.h"
+#include "wait.h"
 
 /* The task holding the handle or set an abort would come through. */
 uint64_t dt__route_owner_seq(const dt_runtime *rt, const dt__task *t,

@@ -5,7 +5,10 @@
  * control state, which is also callee-preserved: MXCSR and the x87 control
  * word on x86-64, FPCR on AArch64. Everything else is caller-saved, so the
  * C call into dt__ctx_swap already spilled it. The ucontext build is the
- * slow, portable reference. */
+ * slow, portable reference.
+ *
+ * floor 0 (the machine): includes system headers only; knows nothing of
+ * tasks. */
 #ifndef DROPTEST_CTX_H
 #define DROPTEST_CTX_H
 

@@ -5,7 +5,9 @@
  * buffer and the driver gets them in batches, always before it is asked
  * anything: its answers may depend on everything that happened so far
  * (a PCT strategy learns task priorities from spawn events). */
-#include "internal.h"
+#include "events.h"
+#include "panic.h"
+#include "state.h"
 
 void dt__events_flush(dt_runtime *rt)
 {

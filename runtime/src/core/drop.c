@@ -1,6 +1,15 @@
 /* droptest runtime — drop lists, drops, and the ownership of handles. */
-#include "internal.h"
+#include <setjmp.h>
+
+#include "drop.h"
+#include "entry.h"
+#include "events.h"
+#include "ledger.h"
+#include "panic.h"
 #include "shared.h"
+#include "state.h"
+#include "task.h"
+#include "task_set.h"
 
 int dt__drop_call(dt_runtime *rt, dt_drop_fn fn, void *arg, const char *name,
                   dt_site site)

@@ -1,8 +1,10 @@
-/* droptest runtime — failures a run reports. */
+/* droptest runtime — failures a run reports (see fail.h). */
 #include <stdarg.h>
 #include <stdio.h>
 
-#include "internal.h"
+#include "events.h"
+#include "fail.h"
+#include "state.h"
 
 void dt__fail(dt_runtime *rt, dt_failure_kind kind, const dt__task *task,
               dt_site site, const char *fmt, ...)

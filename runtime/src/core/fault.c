@@ -7,10 +7,13 @@
  * task. A fault outside any task is not ours: the previous disposition is
  * restored and the fault recurs under it. */
 #define _GNU_SOURCE
+#include <setjmp.h>
 #include <signal.h>
 #include <string.h>
 
-#include "internal.h"
+#include "fault.h"
+#include "stack.h"
+#include "state.h"
 
 #define DT__ALT_STACK_SIZE (64 * 1024)
 

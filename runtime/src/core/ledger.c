@@ -4,7 +4,12 @@
 #include <string.h>
 #include <sys/mman.h>
 
-#include "internal.h"
+#include "entry.h"
+#include "ids.h"
+#include "ledger.h"
+#include "panic.h"
+#include "stack.h"
+#include "state.h"
 
 bool dt__ledger_init(dt__ledger *ledger)
 {

@@ -3,7 +3,7 @@
  * compile (the static assertions). */
 #include <string.h>
 
-#include "internal.h"
+#include "droptest/runtime.h"
 
 #define DT__COUNT(a) (sizeof(a) / sizeof((a)[0]))
 

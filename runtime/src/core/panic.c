@@ -1,9 +1,10 @@
-/* droptest runtime — the report of a programmer error. */
+/* droptest runtime — the report of a programmer error (see panic.h). */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "internal.h"
+#include "panic.h"
+#include "state.h"
 
 void dt__panic_programmer(dt_site site, const char *fmt, ...)
 {

@@ -1,8 +1,13 @@
 /* droptest runtime — tracked resources and allocations. */
 #include <stdlib.h>
-#include <string.h>
 
-#include "internal.h"
+#include "entry.h"
+#include "events.h"
+#include "fail.h"
+#include "ids.h"
+#include "ledger.h"
+#include "panic.h"
+#include "state.h"
 
 dt_resource dt_resource_open_at(dt_site site, const char *name,
                                 dt_drop_fn release, void *arg)

@@ -4,9 +4,20 @@
  * CPU runs dt__schedule on its own stack, which picks the next task and
  * switches straight to it (one context switch per hand-over, not two).
  * The main context is entered only when the run is over. */
+#include <setjmp.h>
 #include <stdlib.h>
 
-#include "internal.h"
+#include "ctx.h"
+#include "events.h"
+#include "fail.h"
+#include "panic.h"
+#include "sched.h"
+#include "stack.h"
+#include "state.h"
+#include "switch.h"
+#include "task.h"
+#include "timer.h"
+#include "wait.h"
 
 __attribute__((noinline, cold)) void dt__ready_grow(dt_runtime *rt)
 {

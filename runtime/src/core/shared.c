@@ -2,7 +2,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "asan.h"
+#include "entry.h"
+#include "ledger.h"
+#include "panic.h"
 #include "shared.h"
+#include "state.h"
 
 /* Reuses a freed object of the size's class if there is one: a run makes
  * a channel, a mutex and a oneshot per worker, and malloc with free cost

@@ -5,13 +5,20 @@
  * A shared object lives as long as a handle or a waiting operation refers
  * to it. The objects are sync/'s; their pool and the drop of a handle
  * through its object's type are the runtime's, so that core/ reaches
- * sync/ only through the types it is handed. */
+ * sync/ only through the types it is handed.
+ *
+ * floor 2 (what the run tracks): may include floors 0 and 1. */
 #ifndef DROPTEST_SHARED_H
 #define DROPTEST_SHARED_H
 
-#include "internal.h"
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 
-typedef struct dt__shared dt__shared;
+#include "droptest/runtime.h"
+#include "entry.h"
+#include "panic.h"
+#include "state.h"
 
 /* What every object of one kind (every channel, every mutex) does for the
  * runtime; one constant per kind, in the file that makes them. */
@@ -19,7 +26,7 @@ typedef struct dt__shared_type {
     /* Ends handle e of an object of this type: its effect on the object
      * (a sender's close, a guard's unlock), then the entry is freed and
      * its reference dropped. e is already off its drop list. Returns
-     * DT__DROP_ABANDONED_PANIC if a user drop it ran panicked. */
+     * DT__DROP_* (drop.h): how the user drops it ran (a value's) ended. */
     int (*handle_drop)(dt_runtime *rt, dt__entry *e);
     /* Frees what the object allocated; NULL: nothing. Never runs user
      * code: values a user drop must see are dropped earlier, by the handle

@@ -3,7 +3,10 @@
  * Stacks are carved from slabs (one mapping holds many stacks) and kept in
  * a pool that outlives runs: an explore campaign runs thousands of runs a
  * second and must not mmap per task. Below each stack is a guard page, so
- * an overflow faults instead of corrupting a neighbour. */
+ * an overflow faults instead of corrupting a neighbour.
+ *
+ * floor 0 (the machine): includes system headers only; knows nothing of
+ * tasks. */
 #ifndef DROPTEST_STACK_H
 #define DROPTEST_STACK_H
 

@@ -2,8 +2,13 @@
  * AddressSanitizer is told which stack it is on (fiber annotations), and
  * the stack of a task that just finished goes back to the pool once we are
  * off it. Without AddressSanitizer the switch itself is inline
- * (internal.h). */
-#include "internal.h"
+ * (switch.h). */
+#include "asan.h"
+#include "ctx.h"
+#include "stack.h"
+#include "state.h"
+#include "switch.h"
+#include "task.h"
 
 void dt__dead_release(dt_runtime *rt)
 {

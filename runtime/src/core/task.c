@@ -1,9 +1,26 @@
 /* droptest runtime — tasks: spawn, join, abort, detach, exit, reclaim. */
-#include <stdio.h>
+#include <setjmp.h>
+#include <stdarg.h>
 #include <stdlib.h>
-#include <string.h>
 
-#include "internal.h"
+#include "arena.h"
+#include "asan.h"
+#include "await.h"
+#include "ctx.h"
+#include "drop.h"
+#include "entry.h"
+#include "events.h"
+#include "fail.h"
+#include "ledger.h"
+#include "panic.h"
+#include "sched.h"
+#include "state.h"
+#include "switch.h"
+#include "task.h"
+#include "task_set.h"
+#include "timer.h"
+#include "wait.h"
+#include "zero.h"
 
 /* ---- lifecycle of the task struct -------------------------------------- */
 

@@ -1,7 +1,16 @@
 /* droptest runtime — task sets (Tokio's JoinSet). */
 #include <stdlib.h>
 
-#include "internal.h"
+#include "await.h"
+#include "drop.h"
+#include "entry.h"
+#include "events.h"
+#include "ledger.h"
+#include "panic.h"
+#include "state.h"
+#include "task.h"
+#include "task_set.h"
+#include "wait.h"
 
 static dt__task_set *dt__set_lookup(dt_runtime *rt, dt_task_set set,
                                     dt_site site, const char *what)

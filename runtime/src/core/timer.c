@@ -3,7 +3,12 @@
  * order they were registered in until the driver reorders them. */
 #include <stdlib.h>
 
-#include "internal.h"
+#include "await.h"
+#include "events.h"
+#include "panic.h"
+#include "state.h"
+#include "timer.h"
+#include "wait.h"
 
 static bool dt__timer_before(const dt__task *a, const dt__task *b)
 {

@@ -1,7 +1,12 @@
-/* droptest runtime — waiter queues, and the wait a drop may not make. */
+/* droptest runtime — waiter queues, and the wait a drop may not make
+ * (see wait.h). */
 #include <setjmp.h>
 
-#include "internal.h"
+#include "drop.h"
+#include "fail.h"
+#include "panic.h"
+#include "state.h"
+#include "wait.h"
 
 void dt__wait_in_drop(dt_runtime *rt, dt_wait_reason reason, dt_site site)
 {

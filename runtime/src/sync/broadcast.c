@@ -5,6 +5,13 @@
  * more than `capacity` behind is told how many it missed. */
 #include <stdlib.h>
 
+#include "core/drop.h"
+#include "core/entry.h"
+#include "core/ledger.h"
+#include "core/panic.h"
+#include "core/shared.h"
+#include "core/state.h"
+#include "core/wait.h"
 #include "sync.h"
 
 typedef struct dt__bcast {

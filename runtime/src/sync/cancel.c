@@ -2,6 +2,13 @@
  * CancellationToken): a tree in which cancelling a node cancels its whole
  * subtree. A child holds a reference to its parent, so the tree stays
  * walkable while any node is alive. */
+#include "core/drop.h"
+#include "core/entry.h"
+#include "core/ledger.h"
+#include "core/panic.h"
+#include "core/shared.h"
+#include "core/state.h"
+#include "core/wait.h"
 #include "sync.h"
 
 typedef struct dt__token {

@@ -8,6 +8,16 @@
  * never overtaken by a later try_send. */
 #include <stdlib.h>
 
+#include "core/await.h"
+#include "core/drop.h"
+#include "core/entry.h"
+#include "core/events.h"
+#include "core/ledger.h"
+#include "core/panic.h"
+#include "core/shared.h"
+#include "core/state.h"
+#include "core/task_set.h"
+#include "core/wait.h"
 #include "sync.h"
 
 typedef struct dt__chan {

@@ -1,6 +1,14 @@
 /* droptest runtime — async mutexes (tokio::sync::Mutex) with an owned
  * guard. Unlocking hands the lock straight to the first waiter (FIFO), so
  * a later try_lock cannot barge in. */
+#include "core/await.h"
+#include "core/drop.h"
+#include "core/entry.h"
+#include "core/ledger.h"
+#include "core/panic.h"
+#include "core/shared.h"
+#include "core/state.h"
+#include "core/wait.h"
 #include "sync.h"
 
 typedef struct dt__mutex {

@@ -3,6 +3,13 @@
  * waiting now and stores nothing. A waiter woken by notify_one that then
  * loses a select passes the notification on, as Tokio's Notified does
  * when dropped. */
+#include "core/drop.h"
+#include "core/entry.h"
+#include "core/ledger.h"
+#include "core/panic.h"
+#include "core/shared.h"
+#include "core/state.h"
+#include "core/wait.h"
 #include "sync.h"
 
 enum { DT__NOTE_NONE, DT__NOTE_ONE, DT__NOTE_ALL };

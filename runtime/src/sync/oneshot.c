@@ -1,5 +1,12 @@
 /* droptest runtime — oneshot channels (tokio::sync::oneshot): one value,
  * sent without waiting by a sender that is consumed doing it. */
+#include "core/drop.h"
+#include "core/entry.h"
+#include "core/ledger.h"
+#include "core/panic.h"
+#include "core/shared.h"
+#include "core/state.h"
+#include "core/wait.h"
 #include "sync.h"
 
 typedef struct dt__oneshot {

@@ -4,6 +4,17 @@
  * for the length of the call: if the caller is aborted, its drop list drops
  * the set and that aborts the children, as dropping a select! or a
  * Timeout drops the futures inside. */
+#include "core/await.h"
+#include "core/drop.h"
+#include "core/entry.h"
+#include "core/fail.h"
+#include "core/ledger.h"
+#include "core/panic.h"
+#include "core/state.h"
+#include "core/task.h"
+#include "core/task_set.h"
+#include "core/timer.h"
+#include "core/wait.h"
 #include "sync.h"
 
 /* Aborts what is left in the set, waits for every member to end (their

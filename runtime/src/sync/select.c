@@ -1,4 +1,8 @@
 /* droptest runtime — select over operations (tokio::select!). */
+#include "core/await.h"
+#include "core/events.h"
+#include "core/panic.h"
+#include "core/state.h"
 #include "sync.h"
 
 static uint64_t dt__select_candidate_seq(const dt_choice *choice, size_t i)

@@ -3,6 +3,13 @@
  * to the head waiter, even partially, until it has all it asked for, and
  * nobody behind it is served first — Tokio's batch semaphore. Invariant:
  * free permits exist only while nobody waits. */
+#include "core/drop.h"
+#include "core/entry.h"
+#include "core/ledger.h"
+#include "core/panic.h"
+#include "core/shared.h"
+#include "core/state.h"
+#include "core/wait.h"
 #include "sync.h"
 
 typedef struct dt__sem {

@@ -9,14 +9,26 @@
  * every op is polled again, in the same order. An op that loses (another
  * completed first) is disarmed, giving back whatever it was handed: that
  * is how a losing select branch has no effect. A single operation is a
- * select of one. */
+ * select of one.
+ *
+ * floor 4 (sync/, built on core/): may include core/ headers of floors
+ * 0 to 3; nothing in core/ includes it. */
 #ifndef DROPTEST_SYNC_H
 #define DROPTEST_SYNC_H
 
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
 #include "droptest/dt_select.h"
 #include "droptest/dt_sync.h"
-#include "core/internal.h"
+#include "core/await.h"
+#include "core/entry.h"
+#include "core/ledger.h"
 #include "core/shared.h"
+#include "core/state.h"
+#include "core/wait.h"
+#include "core/zero.h"
 
 /* A new handle of `kind` to sh, owned by the calling task and on its drop
  * list; takes a reference. */

@@ -1,8 +1,16 @@
 /* droptest runtime — handles of shared objects, and the engine that runs
  * operations that may wait (see sync.h). */
-#include <stdlib.h>
-#include <string.h>
-
+#include "core/drop.h"
+#include "core/entry.h"
+#include "core/events.h"
+#include "core/ledger.h"
+#include "core/panic.h"
+#include "core/shared.h"
+#include "core/state.h"
+#include "core/task.h"
+#include "core/task_set.h"
+#include "core/timer.h"
+#include "core/wait.h"
 #include "sync.h"
 
 /* ---- handles ------------------------------------------------------------ */

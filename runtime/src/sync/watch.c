@@ -1,6 +1,13 @@
 /* droptest runtime — watch channels (tokio::sync::watch): the latest of a
  * 64-bit value, and a version that receivers compare with what they saw.
  * A receiver handle keeps the version it has seen in its entry. */
+#include "core/drop.h"
+#include "core/entry.h"
+#include "core/ledger.h"
+#include "core/panic.h"
+#include "core/shared.h"
+#include "core/state.h"
+#include "core/wait.h"
 #include "sync.h"
 
 typedef struct dt__watch {
