@@ -6,6 +6,11 @@
 #include "panic.h"
 #include "state.h"
 
+/* Here, on the bottom floor of the code, with the report that names its
+ * running task: every API call reads it (dt__rt_get), and only
+ * dt_runtime_run (runtime.c) writes it. */
+dt_runtime *dt__rt;
+
 void dt__panic_programmer(dt_site site, const char *fmt, ...)
 {
     char msg[512];

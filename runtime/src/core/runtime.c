@@ -28,8 +28,6 @@
 #define DT_DEFAULT_STACK_SIZE DT_STACK_SIZE_DEFAULT
 #endif
 
-dt_runtime *dt__rt;
-
 /* Run tags distinguish the handles of one run from another's. A counter
  * is not run state: it never reaches a trace, only misuse checks. */
 static uint16_t dt__tag_next = 1;

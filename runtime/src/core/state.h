@@ -182,7 +182,7 @@ struct dt_runtime {
 };
 
 /* The running runtime; NULL when none runs. Set by dt_runtime_run
- * (runtime.c); read through dt__rt_get (panic.h). */
+ * (runtime.c); read through dt__rt_get (panic.h); defined in panic.c. */
 extern dt_runtime *dt__rt;
 
 #endif
