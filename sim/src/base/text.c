@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "grow.h"
 #include "sim_assert.h"
 #include "text.h"
 
@@ -17,17 +18,10 @@ void dt__text_printf(dt__text *t, const char *fmt, ...)
     va_end(ap);
     if (n < 0)
         return;
-    size_t need = t->len + (size_t)n + 1;
-    if (need > t->cap) {
-        size_t cap = t->cap ? t->cap : 256;
-        while (cap < need)
-            cap *= 2;
-        char *buf = realloc(t->buf, cap);
-        if (!buf)
-            return; /* keep what fits: details are best effort */
-        t->buf = buf;
-        t->cap = cap;
-    }
+    char *buf = dt__grow_to(t->buf, &t->cap, t->len + (size_t)n + 1, 1, 256);
+    if (!buf)
+        return; /* keep what fits: details are best effort */
+    t->buf = buf;
     if ((size_t)n < sizeof small) {
         memcpy(t->buf + t->len, small, (size_t)n + 1);
     } else {

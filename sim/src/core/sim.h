@@ -64,12 +64,6 @@ typedef struct dt__task_fate {
     uint8_t ended;        /* 1 + dt_outcome_kind once ended; 0: alive */
 } dt__task_fate;
 
-/* Makes *array (of *cap elements of elem_size bytes, indexed by task seq)
- * long enough for index seq, the new elements zeroed. False when out of
- * memory (the array is then unchanged). */
-bool dt__sim_grow_by_seq(void **array, size_t *cap, uint64_t seq,
-                         size_t elem_size);
-
 /* The fate of a task, or NULL if it never reached an await point nor
  * ended (nothing to say). */
 const dt__task_fate *dt__sim_fate(const dt__sim *sim, uint64_t task_seq);

@@ -117,16 +117,11 @@ static void dt__sim_record(dt__sim *sim, const dt_event *events,
                            size_t count)
 {
     dt_sim_result *r = sim->result;
-    if (r->trace_count + count > r->trace_cap) {
-        size_t cap = r->trace_cap ? r->trace_cap : 1024;
-        while (cap < r->trace_count + count)
-            cap *= 2;
-        dt_trace_event *t = realloc(r->trace, cap * sizeof *t);
-        if (!t)
-            return; /* the trace stays short; the run goes on */
-        r->trace = t;
-        r->trace_cap = cap;
-    }
+    dt_trace_event *t = dt__grow_to(r->trace, &r->trace_cap,
+                                    r->trace_count + count, sizeof *t, 1024);
+    if (!t)
+        return; /* the trace stays short; the run goes on */
+    r->trace = t;
     for (size_t i = 0; i < count; i++)
         r->trace[r->trace_count++] = (dt_trace_event){sim->now_ns, events[i]};
 }
@@ -137,8 +132,8 @@ static dt__task_fate *dt__sim_fate_slot(dt__sim *sim, uint64_t seq)
 {
     if (seq >= sim->fates_cap) { /* rare: keep the common path inline */
         void *grown = sim->fates;
-        if (!dt__sim_grow_by_seq(&grown, &sim->fates_cap, seq,
-                                 sizeof *sim->fates))
+        if (!dt__grow_index(&grown, &sim->fates_cap, seq,
+                            sizeof *sim->fates, 64))
             return NULL;
         sim->fates = grown;
     }

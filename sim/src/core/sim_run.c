@@ -13,23 +13,6 @@
 
 dt__sim *dt__sim_current;
 
-bool dt__sim_grow_by_seq(void **array, size_t *cap, uint64_t seq,
-                         size_t elem_size)
-{
-    if (seq < *cap)
-        return true;
-    size_t n = *cap ? *cap : 64;
-    while (n <= seq)
-        n *= 2;
-    unsigned char *a = realloc(*array, n * elem_size);
-    if (!a)
-        return false;
-    memset(a + *cap * elem_size, 0, (n - *cap) * elem_size);
-    *array = a;
-    *cap = n;
-    return true;
-}
-
 void dt_sim_config_init(dt_sim_config *c)
 {
     memset(c, 0, sizeof *c);

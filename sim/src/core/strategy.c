@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/grow.h"
 #include "sim.h"
 
 static bool dt__parse_u32(const char *s, const char *end, uint32_t min,
@@ -143,8 +144,8 @@ static uint64_t dt__pct_priority(dt__sim *sim, uint64_t seq)
 {
     if (seq >= sim->priority_cap) {
         void *grown = sim->priority;
-        if (!dt__sim_grow_by_seq(&grown, &sim->priority_cap, seq,
-                                 sizeof *sim->priority))
+        if (!dt__grow_index(&grown, &sim->priority_cap, seq,
+                            sizeof *sim->priority, 64))
             return 1; /* degrades to FIFO among unranked tasks */
         sim->priority = grown;
     }
