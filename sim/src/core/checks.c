@@ -506,7 +506,7 @@ static bool dt__owner_alive(const dt__sim *sim, uint64_t owner_seq)
 static void dt__text_task_fate(dt__text *t, const dt__sim *sim, uint64_t seq,
                                bool which)
 {
-    const dt__task_fate *f = dt__sim_fate(sim, seq);
+    const dt__task_fate *f = dt__fates_get(&sim->fates, seq);
     dt__text_printf(t, "task `%s`", dt__object_name(sim, seq));
     if (!f)
         return;
@@ -546,7 +546,7 @@ static uint64_t dt__leftover_culprit(const dt__sim *sim,
     if (e->kind == DT_OBJ_MANUAL_RESOURCE || e->kind == DT_OBJ_ALLOCATION)
         return e->creator_seq;
     if (e->kind >= DT_OBJ_SENDER && e->owner_seq == 0)
-        return dt__sim_released_by(sim, e->seq);
+        return dt__fates_released_by(&sim->fates, e->seq);
     return 0;
 }
 

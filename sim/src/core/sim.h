@@ -7,6 +7,7 @@
 #include "base/prng.h"
 #include "base/sim_assert.h"
 #include "base/text.h"
+#include "fate.h"
 
 typedef struct dt__sim {
     const dt_scenario *scenario;
@@ -42,34 +43,12 @@ typedef struct dt__sim {
     size_t growth_reported_count;
     uint64_t blocking_reported;
 
-    /* How each task ended, by task seq: what a leak report names as the
-     * cause of what the task left unreleased. */
-    struct dt__task_fate *fates;
-    size_t fates_cap;
-    /* Handles released to nobody, and by whom: {handle seq, task seq}. */
-    uint64_t (*releases)[2];
-    size_t release_count, release_cap;
+    /* How each task ended and who released what to nobody: what a leak
+     * report names as the cause of what a task left unreleased. */
+    dt__fates fates;
     /* Last: dt_sim_run zeroes everything before it, not the 4 KiB stage. */
     dt_trace_hash hash;
 } dt__sim;
-
-/* A task's last await point and how it ended (sim_driver.c keeps them from
- * the events; checks.c reads them). */
-typedef struct dt__task_fate {
-    uint64_t last_await;  /* index + 1 of its last await point; 0: none */
-    uint64_t aborted_by;  /* the first task that requested its abort; 0:
-                             none, or only the runtime (shutdown) */
-    uint8_t last_reason;  /* dt_wait_reason of that await point */
-    bool abort_injected;  /* the driver aborted it */
-    uint8_t ended;        /* 1 + dt_outcome_kind once ended; 0: alive */
-} dt__task_fate;
-
-/* The fate of a task, or NULL if it never reached an await point nor
- * ended (nothing to say). */
-const dt__task_fate *dt__sim_fate(const dt__sim *sim, uint64_t task_seq);
-void dt__sim_fates_free(dt__sim *sim);
-/* The task that last released handle `seq` to nobody; 0 if none did. */
-uint64_t dt__sim_released_by(const dt__sim *sim, uint64_t seq);
 
 /* The run in progress (dt_check reports into it); NULL between runs. */
 extern dt__sim *dt__sim_current;

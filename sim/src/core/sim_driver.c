@@ -126,82 +126,6 @@ static void dt__sim_record(dt__sim *sim, const dt_event *events,
         r->trace[r->trace_count++] = (dt_trace_event){sim->now_ns, events[i]};
 }
 
-/* The fate record of a task, grown on first sight; NULL when out of
- * memory (the report then says less). */
-static dt__task_fate *dt__sim_fate_slot(dt__sim *sim, uint64_t seq)
-{
-    if (seq >= sim->fates_cap) { /* rare: keep the common path inline */
-        void *grown = sim->fates;
-        if (!dt__grow_index(&grown, &sim->fates_cap, seq,
-                            sizeof *sim->fates, 64))
-            return NULL;
-        sim->fates = grown;
-    }
-    return &sim->fates[seq];
-}
-
-const dt__task_fate *dt__sim_fate(const dt__sim *sim, uint64_t task_seq)
-{
-    if (task_seq >= sim->fates_cap)
-        return NULL;
-    const dt__task_fate *f = &sim->fates[task_seq];
-    return f->last_await || f->ended ? f : NULL;
-}
-
-void dt__sim_fates_free(dt__sim *sim)
-{
-    free(sim->fates);
-    sim->fates = NULL;
-    sim->fates_cap = 0;
-    free(sim->releases);
-    sim->releases = NULL;
-    sim->release_count = sim->release_cap = 0;
-}
-
-uint64_t dt__sim_released_by(const dt__sim *sim, uint64_t seq)
-{
-    for (size_t i = sim->release_count; i-- > 0;)
-        if (sim->releases[i][0] == seq)
-            return sim->releases[i][1];
-    return 0;
-}
-
-/* A handle moved to nobody: rare, so a list searched from the end. */
-static void dt__sim_note_release(dt__sim *sim, const dt_event *e)
-{
-    uint64_t(*r)[2] = dt__grow(sim->releases, &sim->release_cap,
-                               sim->release_count, sizeof *r, 16);
-    if (!r)
-        return;
-    sim->releases = r;
-    sim->releases[sim->release_count][0] = e->object_seq;
-    sim->releases[sim->release_count][1] = e->task_seq;
-    sim->release_count++;
-}
-
-static void dt__sim_note_fate(dt__sim *sim, const dt_event *e)
-{
-    dt__task_fate *f = dt__sim_fate_slot(sim, e->task_seq);
-    if (!f)
-        return;
-    switch (e->kind) {
-    case DT_EV_AWAIT:
-        f->last_await = e->object_seq + 1;
-        f->last_reason = (uint8_t)(e->arg & 0xff);
-        break;
-    case DT_EV_ABORT_REQUEST:
-        if (!f->aborted_by)
-            f->aborted_by = e->object_seq;
-        break;
-    case DT_EV_ABORT_INJECTED:
-        f->abort_injected = true;
-        break;
-    default: /* DT_EV_TASK_END */
-        f->ended = (uint8_t)(1 + e->arg);
-        break;
-    }
-}
-
 static void dt__sim_on_events(void *ctx, const dt_event *events,
                               size_t count)
 {
@@ -227,13 +151,13 @@ static void dt__sim_on_events(void *ctx, const dt_event *events,
             break;
         case DT_EV_MOVE:
             if (e->arg == 0)
-                dt__sim_note_release(sim, e);
+                dt__fates_note(&sim->fates, e);
             break;
         case DT_EV_AWAIT:
         case DT_EV_ABORT_REQUEST:
         case DT_EV_ABORT_INJECTED:
         case DT_EV_TASK_END:
-            dt__sim_note_fate(sim, e);
+            dt__fates_note(&sim->fates, e);
             break;
         default:
             break;

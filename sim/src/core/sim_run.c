@@ -367,7 +367,7 @@ int dt_sim_run(const dt_scenario *sc, const dt_sim_config *config,
         dt__result_take_objects(&sim);
     dt_runtime_destroy(sim.rt);
     dt__strategy_finish(&sim);
-    dt__sim_fates_free(&sim);
+    dt__fates_free(&sim.fates);
 
     for (size_t i = 0; i < r->failure_count; i++) {
         dt_failure_kind k = r->failures[i].kind;
