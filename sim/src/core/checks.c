@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "base/grow.h"
+#include "result.h"
 #include "sim.h"
 
 /* ---- live tasks ------------------------------------------------------- */
@@ -369,7 +370,7 @@ void dt__check_hang(dt__sim *sim, bool horizon)
         dt__text_printf(&s, " (%zu tasks blocked)", blocked);
     char *summary = dt__text_take(&s);
     char *details = dt__text_take(&d);
-    dt__sim_fail(sim, DT_FAIL_HANG, details, "%s", summary);
+    dt__result_fail(sim->result, DT_FAIL_HANG, details, "%s", summary);
     free(summary);
     free(details);
     free(ts.v);
@@ -421,11 +422,11 @@ void dt__check_detached(dt__sim *sim)
         const char *how = first->route == DT_ROUTE_NONE
                               ? (first->shielded ? "shielded" : "detached")
                               : "never aborted or joined";
-        dt__sim_fail(sim, DT_FAIL_DETACHED_TASK, details,
-                     "task `%s` (spawned at %s:%d, %s) was still running "
-                     "when the root returned%s",
-                     first->name, first->site.file, first->site.line, how,
-                     n > 1 ? " (and others)" : "");
+        dt__result_fail(sim->result, DT_FAIL_DETACHED_TASK, details,
+                        "task `%s` (spawned at %s:%d, %s) was still running "
+                        "when the root returned%s",
+                        first->name, first->site.file, first->site.line, how,
+                        n > 1 ? " (and others)" : "");
         free(details);
     } else {
         free(d.buf);
@@ -446,11 +447,11 @@ void dt__check_blocking(dt__sim *sim, const dt_event *work)
         name = info.name;
         site = info.site;
     }
-    dt__sim_fail(sim, DT_FAIL_BLOCKING, NULL,
-                 "task `%s` (spawned at %s:%d) ran %llu ns of CPU work "
-                 "without reaching an await point (limit %llu ns)",
-                 name, site.file, site.line, (unsigned long long)work->arg,
-                 (unsigned long long)sim->blocking_ns);
+    dt__result_fail(sim->result, DT_FAIL_BLOCKING, NULL,
+                    "task `%s` (spawned at %s:%d) ran %llu ns of CPU work "
+                    "without reaching an await point (limit %llu ns)",
+                    name, site.file, site.line, (unsigned long long)work->arg,
+                    (unsigned long long)sim->blocking_ns);
 }
 
 void dt__check_growth(dt__sim *sim, const dt_event *depth)
@@ -475,11 +476,11 @@ void dt__check_growth(dt__sim *sim, const dt_event *depth)
     dt__text_printf(&d, "  pushed by task `%s`\n",
                     dt__object_name(sim, depth->task_seq));
     char *details = dt__text_take(&d);
-    dt__sim_fail(sim, DT_FAIL_UNBOUNDED_GROWTH, details,
-                 "channel `%s` (created at %s:%d) holds more than %llu "
-                 "messages",
-                 name, site.file, site.line,
-                 (unsigned long long)sim->queue_limit);
+    dt__result_fail(sim->result, DT_FAIL_UNBOUNDED_GROWTH, details,
+                    "channel `%s` (created at %s:%d) holds more than %llu "
+                    "messages",
+                    name, site.file, site.line,
+                    (unsigned long long)sim->queue_limit);
     free(details);
 }
 
@@ -614,13 +615,14 @@ void dt__check_end(dt__sim *sim)
     if (l.unrun_count) {
         char *details = dt__text_take(&l.unrun);
         const dt_ledger_entry *e = &l.first_unrun;
-        dt__sim_fail(sim, DT_FAIL_UNRUN_CLEANUP, details,
-                     "%s `%s` (registered at %s:%d by task `%s`) was never "
-                     "dropped%s",
-                     e->kind == DT_OBJ_CLEANUP ? "cleanup" : "owned resource",
-                     e->name, e->site.file, e->site.line,
-                     dt__object_name(sim, e->creator_seq),
-                     l.unrun_count > 1 ? " (and others)" : "");
+        dt__result_fail(sim->result, DT_FAIL_UNRUN_CLEANUP, details,
+                        "%s `%s` (registered at %s:%d by task `%s`) was never "
+                        "dropped%s",
+                        e->kind == DT_OBJ_CLEANUP ? "cleanup"
+                                                  : "owned resource",
+                        e->name, e->site.file, e->site.line,
+                        dt__object_name(sim, e->creator_seq),
+                        l.unrun_count > 1 ? " (and others)" : "");
         free(details);
     }
     if (l.leak_count) {
@@ -630,12 +632,13 @@ void dt__check_end(dt__sim *sim)
         dt__text_leftover_cause(&cause, sim, e, dt__leftover_culprit(sim, e),
                                 ": ");
         char *why = dt__text_take(&cause);
-        dt__sim_fail(sim, DT_FAIL_LEAK, details,
-                     "%s `%s` (created at %s:%d by task `%s`) was never "
-                     "released%s%s",
-                     dt_object_kind_name(e->kind), e->name, e->site.file,
-                     e->site.line, dt__object_name(sim, e->creator_seq),
-                     why ? why : "", l.leak_count > 1 ? " (and others)" : "");
+        dt__result_fail(sim->result, DT_FAIL_LEAK, details,
+                        "%s `%s` (created at %s:%d by task `%s`) was never "
+                        "released%s%s",
+                        dt_object_kind_name(e->kind), e->name, e->site.file,
+                        e->site.line, dt__object_name(sim, e->creator_seq),
+                        why ? why : "",
+                        l.leak_count > 1 ? " (and others)" : "");
         free(why);
         free(details);
     }

@@ -38,8 +38,9 @@ typedef struct dt__fates {
 
 /* Notes one event of those fates keep: an await point (DT_EV_AWAIT), an
  * abort request or injection, a task's end, a move to nobody (DT_EV_MOVE
- * with arg 0). Out of memory it notes nothing (a report then says less). An event for a task that already ended, or a
- * second end, is droptest's bug and asserts. */
+ * with arg 0). Out of memory it notes nothing (a report then says less).
+ * An event for a task that already ended, or a second end, is droptest's
+ * bug and asserts. */
 void dt__fates_note(dt__fates *fates, const dt_event *e);
 
 /* The fate of a task, or NULL if it never reached an await point nor

@@ -53,12 +53,6 @@ typedef struct dt__sim {
 /* The run in progress (dt_check reports into it); NULL between runs. */
 extern dt__sim *dt__sim_current;
 
-/* Adds a failure; details may be NULL. Returns it, or NULL when out of
- * memory (the run then reports what it could). */
-dt_sim_failure *dt__sim_fail(dt__sim *sim, dt_failure_kind kind,
-                             const char *details, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
 /* The driver's functions (sim_driver.c). */
 extern const dt_driver dt__sim_driver;
 

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "base/grow.h"
+#include "result.h"
 #include "sim.h"
 
 static uint64_t dt__sim_now(void *ctx)
@@ -36,21 +36,8 @@ static size_t dt__sim_choose(void *ctx, const dt_choice *choice)
     size_t pick = dt__strategy_choose(sim, choice);
     dt_sim_result *r = sim->result;
     uint64_t index = r->choices++;
-    if (pick != 0 && sim->config->record_decisions) {
-        if (r->decision_count == DT_DECISIONS_MAX) {
-            r->decisions_truncated = true;
-        } else {
-            dt_decision *d = dt__grow(r->decisions, &r->decision_cap,
-                                      r->decision_count, sizeof *d, 64);
-            if (!d) {
-                r->decisions_truncated = true;
-                return pick;
-            }
-            r->decisions = d;
-            r->decisions[r->decision_count++] =
-                (dt_decision){index, (uint32_t)pick};
-        }
-    }
+    if (pick != 0 && sim->config->record_decisions)
+        dt__result_record_decision(r, index, pick);
     return pick;
 }
 
@@ -61,33 +48,6 @@ static uint64_t dt__sim_next_listed(const dt__sim *sim, uint64_t after)
         if (sim->abort_at[i] > after)
             return sim->abort_at[i];
     return UINT64_MAX;
-}
-
-static void dt__sim_record_injection(dt__sim *sim, const dt_await_point *p)
-{
-    dt_sim_result *r = sim->result;
-    size_t n = r->injection_count++;
-    if (n < DT_ABORT_AT_MAX)
-        r->injected_at[n] = p->index;
-    if (n >= sizeof r->injections / sizeof r->injections[0])
-        return;
-    dt_sim_injection *in = &r->injections[n];
-    memset(in, 0, sizeof *in);
-    in->await_index = p->index;
-    in->task_seq = p->task_seq;
-    dt__copy_name(in->task_name, sizeof in->task_name, p->task_name);
-    in->site = p->site;
-    in->reason = p->reason;
-    in->route = p->route;
-    in->route_owner_seq = p->route_owner_seq;
-    /* Sim runs keep the runtime's history: a lookup, not a ledger walk. */
-    dt_object_info owner;
-    if (p->route_owner_seq)
-        dt__copy_name(in->route_owner_name, sizeof in->route_owner_name,
-                      dt_runtime_object_info(sim->rt, p->route_owner_seq,
-                                             &owner)
-                          ? owner.name
-                          : "?");
 }
 
 static bool dt__sim_await_point(void *ctx, const dt_await_point *p,
@@ -109,21 +69,8 @@ static bool dt__sim_await_point(void *ctx, const dt_await_point *p,
         *next_index = dt__sim_next_listed(sim, p->index);
     }
     if (abort && p->route != DT_ROUTE_NONE)
-        dt__sim_record_injection(sim, p);
+        dt__result_record_injection(sim->result, sim->rt, p);
     return abort;
-}
-
-static void dt__sim_record(dt__sim *sim, const dt_event *events,
-                           size_t count)
-{
-    dt_sim_result *r = sim->result;
-    dt_trace_event *t = dt__grow_to(r->trace, &r->trace_cap,
-                                    r->trace_count + count, sizeof *t, 1024);
-    if (!t)
-        return; /* the trace stays short; the run goes on */
-    r->trace = t;
-    for (size_t i = 0; i < count; i++)
-        r->trace[r->trace_count++] = (dt_trace_event){sim->now_ns, events[i]};
 }
 
 static void dt__sim_on_events(void *ctx, const dt_event *events,
@@ -132,7 +79,7 @@ static void dt__sim_on_events(void *ctx, const dt_event *events,
     dt__sim *sim = ctx;
     dt_trace_hash_events(&sim->hash, events, count);
     if (sim->config->record_trace)
-        dt__sim_record(sim, events, count);
+        dt__result_record_events(sim->result, sim->now_ns, events, count);
     for (size_t i = 0; i < count; i++) {
         const dt_event *e = &events[i];
         switch (e->kind) {

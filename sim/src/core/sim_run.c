@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "base/grow.h"
 #include "watchdog.h"
+#include "result.h"
 #include "sim.h"
 
 dt__sim *dt__sim_current;
@@ -17,78 +17,6 @@ void dt_sim_config_init(dt_sim_config *c)
 {
     memset(c, 0, sizeof *c);
     c->strategy.kind = DT_STRATEGY_RANDOM;
-}
-
-void dt_sim_result_init(dt_sim_result *r)
-{
-    memset(r, 0, sizeof *r);
-}
-
-static void dt__result_clear_failures(dt_sim_result *r)
-{
-    for (size_t i = 0; i < r->failure_count; i++)
-        free(r->failures[i].details);
-    r->failure_count = 0;
-}
-
-void dt_sim_result_free(dt_sim_result *r)
-{
-    dt__result_clear_failures(r);
-    free(r->failures);
-    free(r->decisions);
-    free(r->trace);
-    free(r->objects);
-    memset(r, 0, sizeof *r);
-}
-
-/* Lower first: the cause before its consequences. */
-static const dt_failure_kind dt__rank_order[] = {
-    DT_FAIL_CRASH,          DT_FAIL_STACK_OVERFLOW,
-    DT_FAIL_NONDETERMINISM, DT_FAIL_CLEANUP_SUSPENDED,
-    DT_FAIL_DOUBLE_RELEASE, DT_FAIL_INVARIANT,
-    DT_FAIL_UNOBSERVED_PANIC, DT_FAIL_BLOCKING,
-    DT_FAIL_UNBOUNDED_GROWTH, DT_FAIL_STEP_LIMIT,
-    DT_FAIL_HANG,           DT_FAIL_DETACHED_TASK,
-    DT_FAIL_UNRUN_CLEANUP,  DT_FAIL_LEAK,
-};
-_Static_assert(sizeof dt__rank_order / sizeof dt__rank_order[0] ==
-                   DT_FAIL_KIND_COUNT,
-               "every failure kind has a rank");
-
-int dt_failure_kind_rank(dt_failure_kind kind)
-{
-    for (int i = 0; i < DT_FAIL_KIND_COUNT; i++)
-        if (dt__rank_order[i] == kind)
-            return i;
-    return DT_FAIL_KIND_COUNT;
-}
-
-static dt_sim_failure *dt__result_add(dt_sim_result *r, dt_failure_kind kind,
-                                      const char *details)
-{
-    dt_sim_failure *grown = dt__grow(r->failures, &r->failure_cap,
-                                     r->failure_count, sizeof *grown, 8);
-    if (!grown)
-        return NULL;
-    r->failures = grown;
-    dt_sim_failure *f = &r->failures[r->failure_count++];
-    f->kind = kind;
-    f->summary[0] = '\0';
-    f->details = details ? strdup(details) : NULL;
-    return f;
-}
-
-dt_sim_failure *dt__sim_fail(dt__sim *sim, dt_failure_kind kind,
-                             const char *details, const char *fmt, ...)
-{
-    dt_sim_failure *f = dt__result_add(sim->result, kind, details);
-    if (!f)
-        return NULL;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(f->summary, sizeof f->summary, fmt, ap);
-    va_end(ap);
-    return f;
 }
 
 void dt_check_at(dt_site site, bool cond, const char *fmt, ...)
@@ -110,24 +38,8 @@ void dt_check_at(dt_site site, bool cond, const char *fmt, ...)
     char details[320];
     snprintf(details, sizeof details, "  checked at %s:%d in task `%s`\n",
              site.file, site.line, task);
-    dt__sim_fail(sim, DT_FAIL_INVARIANT, details, "%s (%s:%d, task `%s`)",
-                 msg, site.file, site.line, task);
-}
-
-const dt_trace_object *dt_sim_result_object(const dt_sim_result *r,
-                                            uint64_t seq)
-{
-    size_t lo = 0, hi = r->object_count;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (r->objects[mid].seq < seq)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    if (lo < r->object_count && r->objects[lo].seq == seq)
-        return &r->objects[lo];
-    return NULL;
+    dt__result_fail(sim->result, DT_FAIL_INVARIANT, details,
+                    "%s (%s:%d, task `%s`)", msg, site.file, site.line, task);
 }
 
 static bool dt__config_valid(const dt_sim_config *c)
@@ -152,45 +64,6 @@ static bool dt__config_valid(const dt_sim_config *c)
     return false;
 }
 
-/* The objects of a recorded run, from the runtime's history. */
-static void dt__result_take_objects(dt__sim *sim)
-{
-    dt_sim_result *r = sim->result;
-    free(r->objects);
-    r->objects = NULL;
-    r->object_count = 0;
-    size_t n = dt_runtime_history_count(sim->rt);
-    if (n == 0)
-        return;
-    r->objects = malloc(n * sizeof *r->objects);
-    if (!r->objects)
-        return;
-    for (size_t i = 0; i < n; i++) {
-        dt_object_info info;
-        dt_runtime_history_at(sim->rt, i, &info);
-        dt_trace_object *o = &r->objects[r->object_count++];
-        o->seq = info.seq;
-        o->kind = info.kind;
-        dt__copy_name(o->name, sizeof o->name, info.name);
-        o->site = info.site;
-        o->creator_seq = info.creator_seq;
-    }
-}
-
-/* Failures found by the runtime itself, in the order they happened. */
-static void dt__take_runtime_failures(dt__sim *sim)
-{
-    size_t n = dt_runtime_failure_count(sim->rt);
-    for (size_t i = 0; i < n; i++) {
-        const dt_failure *f = dt_runtime_failure(sim->rt, i);
-        char details[256];
-        snprintf(details, sizeof details, "  in task `%s` (%s:%d)\n",
-                 f->task_name ? f->task_name : "?",
-                 f->site.file ? f->site.file : "?", f->site.line);
-        dt__sim_fail(sim, f->kind, details, "%s", f->summary);
-    }
-}
-
 /* The runtime hands the root's outcome to its caller, the simulator: no
  * task of the program can observe a panic of the root, so the run fails
  * as a Tokio test whose future panics does. */
@@ -204,66 +77,9 @@ static void dt__check_root_panic(dt__sim *sim, const dt_run_report *rep)
              "  in task `root` (the root of scenario `%s`, %s:%d)\n",
              sc->name ? sc->name : "?", sc->site.file ? sc->site.file : "?",
              sc->site.line);
-    dt__sim_fail(sim, DT_FAIL_UNOBSERVED_PANIC, details,
-                 "task `root` panicked and nobody observed it: %s",
-                 rep->root.panic_message ? rep->root.panic_message : "?");
-}
-
-/* Every failure says which injected aborts led to it. */
-static void dt__append_injections(dt__sim *sim)
-{
-    dt_sim_result *r = sim->result;
-    if (r->injection_count == 0)
-        return;
-    dt__text t = {0};
-    size_t shown = r->injection_count;
-    if (shown > sizeof r->injections / sizeof r->injections[0])
-        shown = sizeof r->injections / sizeof r->injections[0];
-    for (size_t i = 0; i < shown; i++) {
-        const dt_sim_injection *in = &r->injections[i];
-        dt__text_printf(&t, "  injected: abort at await point %llu, task "
-                            "`%s` in %s at %s:%d, through ",
-                        (unsigned long long)in->await_index, in->task_name,
-                        dt_wait_reason_name(in->reason),
-                        in->site.file ? in->site.file : "?", in->site.line);
-        switch (in->route) {
-        case DT_ROUTE_ROOT:
-            dt__text_printf(&t, "the root (the caller dropped the "
-                                "request)\n");
-            break;
-        case DT_ROUTE_JOIN_HANDLE:
-        case DT_ROUTE_TASK_SET: {
-            const char *via = in->route == DT_ROUTE_JOIN_HANDLE
-                                  ? "its join handle"
-                                  : "its task set";
-            /* A handle kept in a heap structure has no owning task. */
-            if (in->route_owner_seq == 0)
-                dt__text_printf(&t, "%s, released to nobody\n", via);
-            else
-                dt__text_printf(&t, "%s held by task `%s`\n", via,
-                                in->route_owner_name);
-            break;
-        }
-        case DT_ROUTE_NONE:
-            dt__text_printf(&t, "nothing\n");
-            break;
-        }
-    }
-    if (r->injection_count > shown)
-        dt__text_printf(&t, "  injected: %zu more aborts\n",
-                        r->injection_count - shown);
-    char *inj = dt__text_take(&t);
-    size_t inj_len = strlen(inj);
-    for (size_t i = 0; i < r->failure_count; i++) {
-        dt_sim_failure *f = &r->failures[i];
-        size_t len = f->details ? strlen(f->details) : 0;
-        char *d = realloc(f->details, len + inj_len + 1);
-        if (!d)
-            continue;
-        memcpy(d + len, inj, inj_len + 1);
-        f->details = d;
-    }
-    free(inj);
+    dt__result_fail(sim->result, DT_FAIL_UNOBSERVED_PANIC, details,
+                    "task `root` panicked and nobody observed it: %s",
+                    rep->root.panic_message ? rep->root.panic_message : "?");
 }
 
 int dt_sim_run(const dt_scenario *sc, const dt_sim_config *config,
@@ -271,16 +87,7 @@ int dt_sim_run(const dt_scenario *sc, const dt_sim_config *config,
 {
     DT__SIM_ASSERT(!dt__sim_current && "dt_sim_run: one run at a time");
 
-    dt__result_clear_failures(r);
-    r->passed = true;
-    r->verdict = DT_FAIL_KIND_COUNT;
-    r->trace_hash = 0;
-    r->choices = 0;
-    r->injection_count = 0;
-    r->decision_count = 0;
-    r->decisions_truncated = false;
-    r->trace_count = 0;
-    r->object_count = 0;
+    dt__result_begin(r);
     /* Refused after the reset, so a refused config leaves no stale
      * verdict of an earlier run behind. */
     if (!dt__config_valid(config)) {
@@ -346,35 +153,23 @@ int dt_sim_run(const dt_scenario *sc, const dt_sim_config *config,
     if (rep.end == DT_RUN_INTERRUPTED)
         r->trace_hash = 0;
 
-    dt__take_runtime_failures(&sim);
+    dt__result_take_failures(r, sim.rt);
     dt__check_root_panic(&sim, &rep);
     if (rep.end != DT_RUN_CRASHED && rep.end != DT_RUN_STACK_OVERFLOW &&
         rep.end != DT_RUN_INTERRUPTED)
         dt__check_end(&sim);
     dt__sim_current = NULL;
-    dt__append_injections(&sim);
+    dt__result_append_injections(r);
 
-    r->end = rep.end;
-    r->await_points = rep.await_points;
-    r->await_skipped = rep.await_skipped;
-    r->aborts_injected = rep.aborts_injected;
-    r->steps = rep.steps;
-    r->tasks_spawned = rep.tasks_spawned;
-    r->virtual_time_ns = rep.time_ns;
+    dt__result_take_report(r, &rep);
     /* The root's result is the scenario's to drop; scenarios return
      * NULL or static data, as their outcome is not part of the verdict. */
     if (config->record_trace)
-        dt__result_take_objects(&sim);
+        dt__result_take_objects(r, sim.rt);
     dt_runtime_destroy(sim.rt);
     dt__strategy_finish(&sim);
     dt__fates_free(&sim.fates);
 
-    for (size_t i = 0; i < r->failure_count; i++) {
-        dt_failure_kind k = r->failures[i].kind;
-        if (r->passed ||
-            dt_failure_kind_rank(k) < dt_failure_kind_rank(r->verdict))
-            r->verdict = k;
-        r->passed = false;
-    }
+    dt__result_judge(r);
     return DT_OK;
 }
