@@ -8,6 +8,7 @@
 #include "base/sim_assert.h"
 #include "base/text.h"
 #include "fate.h"
+#include "strategy.h"
 
 typedef struct dt__sim {
     const dt_scenario *scenario;
@@ -26,15 +27,8 @@ typedef struct dt__sim {
     size_t abort_at_count;
     uint64_t prob_threshold; /* abort when a draw is below; 0: never */
 
-    /* PCT: priorities by task seq (0: not yet given), change points. */
-    uint64_t *priority;
-    size_t priority_cap;
-    uint64_t change_points[16];
-    size_t change_point_count, change_point_next;
-    uint64_t steps;          /* RESUME events so far */
-
-    /* Replay: the next listed decision. */
-    size_t decision_next;
+    /* Which candidate each choice takes. */
+    dt__strategy_state strategy;
 
     /* What the checks saw along the way. */
     bool stalled;
@@ -55,13 +49,6 @@ extern dt__sim *dt__sim_current;
 
 /* The driver's functions (sim_driver.c). */
 extern const dt_driver dt__sim_driver;
-
-/* Choices by strategy (strategy.c). */
-size_t dt__strategy_choose(dt__sim *sim, const dt_choice *choice);
-void dt__strategy_start(dt__sim *sim);
-/* PCT: a slice begins (sim->steps already counts it). */
-void dt__pct_on_resume(dt__sim *sim, uint64_t task_seq);
-void dt__strategy_finish(dt__sim *sim);
 
 /* The checks (checks.c): at a stall, at the root's end, at the end. */
 void dt__check_hang(dt__sim *sim, bool horizon);

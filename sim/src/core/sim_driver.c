@@ -33,9 +33,9 @@ static bool dt__sim_advance(void *ctx, uint64_t deadline_ns)
 static size_t dt__sim_choose(void *ctx, const dt_choice *choice)
 {
     dt__sim *sim = ctx;
-    size_t pick = dt__strategy_choose(sim, choice);
     dt_sim_result *r = sim->result;
     uint64_t index = r->choices++;
+    size_t pick = dt__strategy_choose(&sim->strategy, choice, index);
     if (pick != 0 && sim->config->record_decisions)
         dt__result_record_decision(r, index, pick);
     return pick;
@@ -84,9 +84,8 @@ static void dt__sim_on_events(void *ctx, const dt_event *events,
         const dt_event *e = &events[i];
         switch (e->kind) {
         case DT_EV_RESUME:
-            sim->steps++;
-            if (sim->config->strategy.kind == DT_STRATEGY_PCT)
-                dt__pct_on_resume(sim, e->task_seq);
+            if (sim->strategy.pct)
+                dt__strategy_on_resume(&sim->strategy, e->task_seq);
             break;
         case DT_EV_QUEUE_DEPTH:
             if (e->arg > sim->queue_limit)

@@ -124,7 +124,7 @@ int dt_sim_run(const dt_scenario *sc, const dt_sim_config *config,
     else if (config->abort_prob > 0.0)
         sim.prob_threshold =
             (uint64_t)ldexp(config->abort_prob, 64);
-    dt__strategy_start(&sim);
+    dt__strategy_start(&sim.strategy, &config->strategy, &sim.prng);
 
     dt_runtime_options opts = {
         .stack_size = sc->stack_size,
@@ -136,7 +136,7 @@ int dt_sim_run(const dt_scenario *sc, const dt_sim_config *config,
     int err = DT_OK;
     sim.rt = dt_runtime_create(&opts, &dt__sim_driver, &sim, &err);
     if (!sim.rt) {
-        dt__strategy_finish(&sim);
+        dt__strategy_finish(&sim.strategy);
         return err;
     }
     if (sc->reset)
@@ -167,7 +167,7 @@ int dt_sim_run(const dt_scenario *sc, const dt_sim_config *config,
     if (config->record_trace)
         dt__result_take_objects(r, sim.rt);
     dt_runtime_destroy(sim.rt);
-    dt__strategy_finish(&sim);
+    dt__strategy_finish(&sim.strategy);
     dt__fates_free(&sim.fates);
 
     dt__result_judge(r);

@@ -17,7 +17,8 @@
 #include <string.h>
 
 #include "base/grow.h"
-#include "sim.h"
+#include "base/sim_assert.h"
+#include "strategy.h"
 
 static bool dt__parse_u32(const char *s, const char *end, uint32_t min,
                           uint32_t max, uint32_t *out)
@@ -107,80 +108,95 @@ void dt_strategy_format(const dt_strategy *s, char *buf, size_t size)
 #define DT__PCT_PRIORITY_BITS 5
 #define DT__PCT_PRIORITY_MASK ((UINT64_C(1) << DT__PCT_PRIORITY_BITS) - 1)
 
-void dt__strategy_start(dt__sim *sim)
+void dt__strategy_start(dt__strategy_state *st, const dt_strategy *s,
+                        dt__prng *prng)
 {
-    const dt_strategy *s = &sim->config->strategy;
-    sim->decision_next = 0;
-    sim->change_point_count = 0;
-    sim->change_point_next = 0;
-    if (s->kind != DT_STRATEGY_PCT)
+    st->strategy = s;
+    st->prng = prng;
+    st->pct = s->kind == DT_STRATEGY_PCT;
+    st->asked = 0;
+    st->decision_next = 0;
+    st->change_point_count = 0;
+    st->change_point_next = 0;
+    if (!st->pct)
         return;
     /* d - 1 change points in [1, k]. Point i (drawn i-th) carries
      * priority i in its low bits, so sorting by the packed value orders
      * the points by step and keeps each one's priority. */
     size_t n = s->pct_depth - 1;
+    DT__SIM_ASSERT(n <= DT__PCT_CHANGE_POINTS_MAX);
     for (size_t i = 0; i < n; i++) {
-        uint64_t step = 1 + dt__prng_below(&sim->prng, DT__STREAM_PCT,
+        uint64_t step = 1 + dt__prng_below(prng, DT__STREAM_PCT,
                                            s->pct_steps);
         uint64_t point = step << DT__PCT_PRIORITY_BITS | (i + 1);
-        size_t j = sim->change_point_count++;
-        while (j > 0 && sim->change_points[j - 1] > point) {
-            sim->change_points[j] = sim->change_points[j - 1];
+        size_t j = st->change_point_count++;
+        while (j > 0 && st->change_points[j - 1] > point) {
+            st->change_points[j] = st->change_points[j - 1];
             j--;
         }
-        sim->change_points[j] = point;
+        st->change_points[j] = point;
     }
+    /* dt__strategy_on_resume walks them in this order. */
+    for (size_t i = 1; i < st->change_point_count; i++)
+        DT__SIM_ASSERT(st->change_points[i - 1] < st->change_points[i]);
 }
 
-void dt__strategy_finish(dt__sim *sim)
+void dt__strategy_finish(dt__strategy_state *st)
 {
-    free(sim->priority);
-    sim->priority = NULL;
-    sim->priority_cap = 0;
+    /* A replay never passes a listed decision over (see
+     * dt__strategy_choose): whatever it consumed was asked. */
+    DT__SIM_ASSERT(st->decision_next <= st->strategy->decision_count);
+    free(st->priority);
+    st->priority = NULL;
+    st->priority_cap = 0;
 }
 
 /* A task's PCT priority, given on first sight: above d, random. */
-static uint64_t dt__pct_priority(dt__sim *sim, uint64_t seq)
+static uint64_t dt__pct_priority(dt__strategy_state *st, uint64_t seq)
 {
-    if (seq >= sim->priority_cap) {
-        void *grown = sim->priority;
-        if (!dt__grow_index(&grown, &sim->priority_cap, seq,
-                            sizeof *sim->priority, 64))
+    if (seq >= st->priority_cap) {
+        void *grown = st->priority;
+        if (!dt__grow_index(&grown, &st->priority_cap, seq,
+                            sizeof *st->priority, 64))
             return 1; /* degrades to FIFO among unranked tasks */
-        sim->priority = grown;
+        st->priority = grown;
     }
-    if (sim->priority[seq] == 0) {
-        uint64_t d = sim->config->strategy.pct_depth;
+    if (st->priority[seq] == 0) {
+        uint64_t d = st->strategy->pct_depth;
         /* 62 random bits above d: distinct in practice; a tie goes to
          * the earlier candidate. */
-        sim->priority[seq] =
-            d + 1 + (dt__prng_next(&sim->prng, DT__STREAM_PCT) >> 2);
+        st->priority[seq] =
+            d + 1 + (dt__prng_next(st->prng, DT__STREAM_PCT) >> 2);
     }
-    return sim->priority[seq];
+    return st->priority[seq];
 }
 
-void dt__pct_on_resume(dt__sim *sim, uint64_t task_seq)
+void dt__strategy_on_resume(dt__strategy_state *st, uint64_t task_seq)
 {
+    DT__SIM_ASSERT(st->pct);
+    st->steps++;
     /* The task that takes step k_i drops to priority i. Every slice is a
      * step, including those where only one task was ready and nobody was
      * asked. */
-    while (sim->change_point_next < sim->change_point_count &&
-           (sim->change_points[sim->change_point_next] >>
-            DT__PCT_PRIORITY_BITS) <= sim->steps) {
-        uint64_t low = sim->change_points[sim->change_point_next++] &
-                       DT__PCT_PRIORITY_MASK; /* 1 .. d - 1 */
-        dt__pct_priority(sim, task_seq);
-        if (task_seq < sim->priority_cap)
-            sim->priority[task_seq] = low;
+    while (st->change_point_next < st->change_point_count &&
+           (st->change_points[st->change_point_next] >>
+            DT__PCT_PRIORITY_BITS) <= st->steps) {
+        uint64_t low = st->change_points[st->change_point_next++] &
+                       DT__PCT_PRIORITY_MASK;
+        /* Below every initial priority, which are above d. */
+        DT__SIM_ASSERT(low >= 1 && low < st->strategy->pct_depth);
+        dt__pct_priority(st, task_seq);
+        if (task_seq < st->priority_cap)
+            st->priority[task_seq] = low;
     }
 }
 
-static size_t dt__pct_choose(dt__sim *sim, const dt_choice *c)
+static size_t dt__pct_choose(dt__strategy_state *st, const dt_choice *c)
 {
     size_t best = 0;
     uint64_t best_priority = 0;
     for (size_t i = 0; i < c->count; i++) {
-        uint64_t p = dt__pct_priority(sim, c->candidate_task_seq(c, i));
+        uint64_t p = dt__pct_priority(st, c->candidate_task_seq(c, i));
         if (p > best_priority) {
             best_priority = p;
             best = i;
@@ -202,29 +218,41 @@ static dt__stream dt__choice_stream(dt_choice_kind kind)
     return DT__STREAM_SELECT;
 }
 
-size_t dt__strategy_choose(dt__sim *sim, const dt_choice *c)
+/* The listed decision for choice `index`, or the first candidate. */
+static size_t dt__replay_choose(dt__strategy_state *st, const dt_choice *c,
+                                uint64_t index)
 {
-    const dt_strategy *s = &sim->config->strategy;
-    switch (s->kind) {
+    const dt_strategy *s = st->strategy;
+    /* The list ascends (dt_sim_run checks it) and choices come at
+     * consecutive indices, so no listed decision is ever passed over:
+     * each is taken at its own index, or the run ends first. */
+    DT__SIM_ASSERT(st->decision_next == s->decision_count ||
+                   s->decisions[st->decision_next].choice >= index);
+    if (st->decision_next < s->decision_count &&
+        s->decisions[st->decision_next].choice == index)
+        return s->decisions[st->decision_next++].pick % c->count;
+    return 0;
+}
+
+size_t dt__strategy_choose(dt__strategy_state *st, const dt_choice *c,
+                           uint64_t index)
+{
+    /* The runtime asks only between two candidates or more. */
+    DT__SIM_ASSERT(c->count > 1);
+    DT__SIM_ASSERT(index == st->asked);
+    st->asked++;
+    switch (st->strategy->kind) {
     case DT_STRATEGY_FIFO:
         return 0;
-    case DT_STRATEGY_REPLAY: {
-        uint64_t index = sim->result->choices;
-        while (sim->decision_next < s->decision_count &&
-               s->decisions[sim->decision_next].choice < index)
-            sim->decision_next++;
-        if (sim->decision_next < s->decision_count &&
-            s->decisions[sim->decision_next].choice == index)
-            return s->decisions[sim->decision_next++].pick % c->count;
-        return 0;
-    }
+    case DT_STRATEGY_REPLAY:
+        return dt__replay_choose(st, c, index);
     case DT_STRATEGY_PCT:
         if (c->kind == DT_CHOICE_READY_TASK)
-            return dt__pct_choose(sim, c);
+            return dt__pct_choose(st, c);
         break;
     case DT_STRATEGY_RANDOM:
         break;
     }
-    return (size_t)dt__prng_below(&sim->prng, dt__choice_stream(c->kind),
+    return (size_t)dt__prng_below(st->prng, dt__choice_stream(c->kind),
                                   c->count);
 }
