@@ -1,289 +1,60 @@
-/* droptest sim — the checks: what a run left behind, as named failures
- * whose details point at code.
- *
- * Some look at the run while it happens, because the moment passes:
- * a hang at the stall (before shutdown aborts the blocked tasks), tasks
- * outliving the root at the root's end (before shutdown aborts them),
- * blocking slices and queue growth as they are reported. The rest look at
- * the ledger once the run is over. */
-#include <inttypes.h>
+/* droptest sim — the checks (checks.h): what a run did wrong or left
+ * behind, as named failures; the words come from describe.c. Also
+ * dt_check, the scenario's own assertion. */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "base/grow.h"
+#include "base/sim_assert.h"
+#include "checks.h"
+#include "describe.h"
 #include "result.h"
-#include "sim.h"
 
-/* ---- live tasks ------------------------------------------------------- */
+dt__sim *dt__sim_current;
 
-typedef struct dt__tasks {
-    dt_ledger_entry *v;
-    size_t count, cap;
-} dt__tasks;
-
-static bool dt__collect_task(void *ctx, const dt_ledger_entry *e)
+/* Files a failure of kind in the words found for it: the summary, and
+ * the details unless details is NULL (the failure has none). */
+static void dt__check_file(dt__sim *sim, dt_failure_kind kind,
+                           dt__text *summary, dt__text *details)
 {
-    dt__tasks *ts = ctx;
-    if (e->kind != DT_OBJ_TASK)
-        return true;
-    dt_ledger_entry *v = dt__grow(ts->v, &ts->cap, ts->count, sizeof *v, 32);
-    if (!v)
-        return false;
-    ts->v = v;
-    ts->v[ts->count++] = *e;
-    return true;
+    char *s = dt__text_take(summary);
+    char *d = details ? dt__text_take(details) : NULL;
+    dt__result_fail(sim->result, kind, d, "%s", s);
+    free(s);
+    free(d);
 }
 
-static dt__tasks dt__tasks_live(const dt_runtime *rt)
+void dt_check_at(dt_site site, bool cond, const char *fmt, ...)
 {
-    dt__tasks ts = {0};
-    dt_runtime_ledger_foreach(rt, dt__collect_task, &ts);
-    return ts;
-}
-
-static const dt_ledger_entry *dt__tasks_find(const dt__tasks *ts,
-                                             uint64_t seq)
-{
-    for (size_t i = 0; i < ts->count; i++)
-        if (ts->v[i].seq == seq)
-            return &ts->v[i];
-    return NULL;
-}
-
-/* The name of any object the run made, live or ended. */
-static const char *dt__object_name(const dt__sim *sim, uint64_t seq)
-{
-    dt_object_info info;
-    if (seq && dt_runtime_object_info(sim->rt, seq, &info))
-        return info.name;
-    return "?";
-}
-
-/* "task `worker` (spawned at x.c:12, detached)" */
-static void dt__describe_task(dt__text *t, const dt__sim *sim,
-                              const dt_ledger_entry *task)
-{
-    if (task->is_root) {
-        /* A scenario built by hand may leave its name or site out. */
-        const dt_scenario *sc = sim->scenario;
-        dt__text_printf(t, "task `%s` (the root of scenario `%s`, %s:%d)",
-                        task->name, sc->name ? sc->name : "?",
-                        sc->site.file ? sc->site.file : "?", sc->site.line);
+    if (cond)
         return;
+    dt__sim *sim = dt__sim_current;
+    char msg[200];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    if (!sim) {
+        fprintf(stderr, "%s:%d: dt_check failed outside a simulated run: "
+                        "%s\n", site.file, site.line, msg);
+        abort();
     }
-    dt__text_printf(t, "task `%s` (spawned at %s:%d, ", task->name,
-                    task->site.file, task->site.line);
-    switch (task->route) {
-    case DT_ROUTE_ROOT:
-        dt__text_printf(t, "the root)");
-        break;
-    case DT_ROUTE_JOIN_HANDLE:
-        /* Owner 0: the handle was released to a heap structure. */
-        if (task->route_owner_seq == 0)
-            dt__text_printf(t, "its join handle released to nobody)");
-        else
-            dt__text_printf(t, "its join handle held by task `%s`)",
-                            dt__object_name(sim, task->route_owner_seq));
-        break;
-    case DT_ROUTE_TASK_SET:
-        if (task->route_owner_seq == 0)
-            dt__text_printf(t, "in a task set released to nobody)");
-        else
-            dt__text_printf(t, "in a task set of task `%s`)",
-                            dt__object_name(sim, task->route_owner_seq));
-        break;
-    case DT_ROUTE_NONE:
-        dt__text_printf(t, "%s)", task->shielded ? "shielded" : "detached");
-        break;
-    }
+    const char *task = dt_task_name(dt_task_current());
+    char details[320];
+    snprintf(details, sizeof details, "  checked at %s:%d in task `%s`\n",
+             site.file, site.line, task);
+    dt__result_fail(sim->result, DT_FAIL_INVARIANT, details,
+                    "%s (%s:%d, task `%s`)", msg, site.file, site.line, task);
 }
 
-/* ---- hang ------------------------------------------------------------- */
-
-#define DT__TARGETS_MAX 16
-#define DT__HOLDERS_MAX 8
-#define DT__CHAIN_MAX 16
-
-/* The object word of a wait: "channel `results`", "task `child`". */
-static void dt__describe_target(dt__text *t, const dt_wait_target *w)
-{
-    if (w->object_seq == 0) {
-        dt__text_printf(t, "%s", dt_wait_reason_name(w->reason));
-        return;
-    }
-    const char *what = "object";
-    switch (w->holder_kind) {
-    case DT_OBJ_TASK:
-        what = "task";
-        break;
-    case DT_OBJ_TASK_SET:
-        what = "task set";
-        break;
-    case DT_OBJ_SENDER:
-    case DT_OBJ_RECEIVER:
-        what = "channel";
-        break;
-    case DT_OBJ_ONESHOT_SENDER:
-    case DT_OBJ_ONESHOT_RECEIVER:
-        what = "oneshot";
-        break;
-    case DT_OBJ_WATCH_SENDER:
-    case DT_OBJ_WATCH_RECEIVER:
-        what = "watch";
-        break;
-    case DT_OBJ_BROADCAST_SENDER:
-    case DT_OBJ_BROADCAST_RECEIVER:
-        what = "broadcast";
-        break;
-    case DT_OBJ_PERMIT:
-        what = "semaphore";
-        break;
-    case DT_OBJ_MUTEX_GUARD:
-        what = "mutex";
-        break;
-    case DT_OBJ_NOTIFY:
-        what = "notify";
-        break;
-    case DT_OBJ_CANCEL_TOKEN:
-        what = "cancellation token";
-        break;
-    default:
-        break;
-    }
-    dt__text_printf(t, "%s on %s `%s` (created at %s:%d)",
-                    dt_wait_reason_name(w->reason), what,
-                    w->object_name ? w->object_name : "?",
-                    w->object_site.file ? w->object_site.file : "?",
-                    w->object_site.line);
-}
-
-/* Writes "senders", "mutexes", "notify handles": the plural of a holder
- * kind in a sentence. Kinds named after the primitive itself (a notify, a
- * semaphore) are counted as handles to it. */
-static void dt__text_kind_plural(dt__text *t, const char *kind)
-{
-    static const struct {
-        const char *one, *many;
-    } irregular[] = {
-        {"mutex", "mutexes"},
-        {"notify", "notify handles"},
-        {"semaphore", "semaphore handles"},
-    };
-    for (size_t i = 0; i < sizeof irregular / sizeof irregular[0]; i++)
-        if (strcmp(kind, irregular[i].one) == 0) {
-            dt__text_printf(t, "%s", irregular[i].many);
-            return;
-        }
-    dt__text_printf(t, "%ss", kind);
-}
-
-/* Writes who could end wait w and returns the first of them that is a
- * blocked task (the chain goes on through it), or 0. */
-static uint64_t dt__describe_holders(dt__text *t, const dt__sim *sim,
-                                     const dt__tasks *ts,
-                                     const dt_ledger_entry *waiter,
-                                     const dt_wait_target *w)
-{
-    uint64_t next = 0;
-    if (w->holder_kind == DT_OBJ_TASK) {
-        const dt_ledger_entry *target = dt__tasks_find(ts, w->object_seq);
-        if (target && target->task_state == DT_TASK_WAITING)
-            next = target->seq;
-        return next;
-    }
-    if (w->holder_kind == DT_OBJ_TASK_SET) {
-        size_t n = 0;
-        for (size_t i = 0; i < ts->count; i++) {
-            const dt_ledger_entry *m = &ts->v[i];
-            if (m->route != DT_ROUTE_TASK_SET ||
-                m->route_owner_seq != waiter->seq)
-                continue;
-            if (n++ == 0)
-                dt__text_printf(t, "; its members are ");
-            else
-                dt__text_printf(t, ", ");
-            dt__text_printf(t, "`%s` (%s)", m->name,
-                            dt_task_state_name(m->task_state));
-            if (!next && m->task_state == DT_TASK_WAITING)
-                next = m->seq;
-        }
-        return next;
-    }
-    if (w->holder_kind == DT_OBJ_KIND_COUNT || w->object_seq == 0) {
-        dt__text_printf(t, "; nothing else can end this wait");
-        return 0;
-    }
-    dt_ledger_entry holders[DT__HOLDERS_MAX];
-    size_t n = dt_runtime_holders(sim->rt, w->object_seq, w->holder_kind,
-                                  holders, DT__HOLDERS_MAX);
-    const char *kind = dt_object_kind_name(w->holder_kind);
-    if (n == 0) {
-        dt__text_printf(t, "; no %s of it is live: none will ever come back",
-                        kind);
-        return 0;
-    }
-    if (n == 1) {
-        dt__text_printf(t, "; its 1 live %s ", kind);
-    } else {
-        dt__text_printf(t, "; its %zu live ", n);
-        dt__text_kind_plural(t, kind);
-        dt__text_printf(t, ": ");
-    }
-    for (size_t i = 0; i < n && i < DT__HOLDERS_MAX; i++) {
-        const dt_ledger_entry *h = &holders[i];
-        if (i)
-            dt__text_printf(t, ", ");
-        if (h->owner_seq == 0) {
-            dt__text_printf(t, "%s owned by nobody (released to the heap, "
-                               "created at %s:%d)",
-                            n == 1 ? "is" : "one", h->site.file, h->site.line);
-            continue;
-        }
-        const dt_ledger_entry *owner = dt__tasks_find(ts, h->owner_seq);
-        dt__text_printf(t, "%s owned by ", n == 1 ? "is" : "one");
-        if (owner) {
-            dt__describe_task(t, sim, owner);
-            if (!next && owner->task_state == DT_TASK_WAITING &&
-                owner->seq != waiter->seq)
-                next = owner->seq;
-        } else {
-            dt__text_printf(t, "task `%s`",
-                            dt__object_name(sim, h->owner_seq));
-        }
-    }
-    return next;
-}
-
-/* One link: "task X waits in recv on channel `c` (...); its 1 live sender
- * is owned by task Y (...)". Returns the next blocked task, or 0. */
-static uint64_t dt__describe_wait(dt__text *t, const dt__sim *sim,
-                                  const dt__tasks *ts,
-                                  const dt_ledger_entry *task)
-{
-    dt_wait_target targets[DT__TARGETS_MAX];
-    size_t n = dt_runtime_wait_targets(sim->rt, task->seq, targets,
-                                       DT__TARGETS_MAX);
-    if (n > DT__TARGETS_MAX)
-        n = DT__TARGETS_MAX;
-    dt__text_printf(t, "waits in %s at %s:%d",
-                    dt_wait_reason_name(task->wait_reason),
-                    task->wait_site.file ? task->wait_site.file : "?",
-                    task->wait_site.line);
-    uint64_t next = 0;
-    for (size_t i = 0; i < n; i++) {
-        dt__text_printf(t, n > 1 ? "\n      branch %zu: " : ": ", i + 1);
-        dt__describe_target(t, &targets[i]);
-        uint64_t via = dt__describe_holders(t, sim, ts, task, &targets[i]);
-        if (!next)
-            next = via;
-    }
-    return next;
-}
+/* ---- hang --------------------------------------------------------------- */
 
 void dt__check_hang(dt__sim *sim, bool horizon)
 {
     dt__tasks ts = dt__tasks_live(sim->rt);
+    /* The root leads when it is blocked (the run's caller waits on it);
+     * otherwise the first blocked task. */
     const dt_ledger_entry *head = NULL;
     size_t blocked = 0;
     for (size_t i = 0; i < ts.count; i++) {
@@ -293,90 +64,16 @@ void dt__check_hang(dt__sim *sim, bool horizon)
         if (!head || ts.v[i].is_root)
             head = &ts.v[i];
     }
-    if (!head) {
-        free(ts.v);
-        return;
+    if (head) {
+        dt__text summary = {0}, details = {0};
+        dt__describe_hang(&summary, &details, sim, &ts, head, blocked,
+                          horizon);
+        dt__check_file(sim, DT_FAIL_HANG, &summary, &details);
     }
-
-    /* The chain from the head: each link the first blocked task that
-     * could end the previous one's wait, until it ends or comes back. */
-    dt__text d = {0};
-    uint64_t chain[DT__CHAIN_MAX];
-    size_t chain_len = 0;
-    const dt_ledger_entry *cur = head;
-    uint64_t cycle_to = 0;
-    while (cur && chain_len < DT__CHAIN_MAX) {
-        chain[chain_len++] = cur->seq;
-        dt__text_printf(&d, "  %s", chain_len == 1 ? "" : "which is ");
-        dt__describe_task(&d, sim, cur);
-        dt__text_printf(&d, "\n    ");
-        uint64_t next = dt__describe_wait(&d, sim, &ts, cur);
-        dt__text_printf(&d, "\n");
-        cur = NULL;
-        if (!next)
-            break;
-        for (size_t i = 0; i < chain_len; i++)
-            if (chain[i] == next)
-                cycle_to = next;
-        if (cycle_to) {
-            dt__text_printf(&d, "  which is task `%s` again: a cycle (",
-                            dt__object_name(sim, cycle_to));
-            bool in = false;
-            for (size_t i = 0; i < chain_len; i++) {
-                if (chain[i] == cycle_to)
-                    in = true;
-                if (in)
-                    dt__text_printf(&d, "`%s` -> ",
-                                    dt__object_name(sim, chain[i]));
-            }
-            dt__text_printf(&d, "`%s`)\n", dt__object_name(sim, cycle_to));
-            break;
-        }
-        cur = dt__tasks_find(&ts, next);
-    }
-    size_t others = 0;
-    for (size_t i = 0; i < ts.count; i++) {
-        const dt_ledger_entry *o = &ts.v[i];
-        if (o->task_state != DT_TASK_WAITING)
-            continue;
-        bool in_chain = false;
-        for (size_t j = 0; j < chain_len; j++)
-            in_chain |= chain[j] == o->seq;
-        if (in_chain)
-            continue;
-        if (others++ == 0)
-            dt__text_printf(&d, "  also blocked:\n");
-        dt__text_printf(&d, "    ");
-        dt__describe_task(&d, sim, o);
-        dt__text_printf(&d, "\n      ");
-        dt__describe_wait(&d, sim, &ts, o);
-        dt__text_printf(&d, "\n");
-    }
-
-    /* The summary: the head's wait and the first link, in one line. */
-    dt__text s = {0};
-    if (horizon)
-        dt__text_printf(&s, "at the horizon (%llu ns) ",
-                        (unsigned long long)sim->horizon_ns);
-    dt__text_printf(&s, "task `%s` waits forever in %s at %s:%d", head->name,
-                    dt_wait_reason_name(head->wait_reason),
-                    head->wait_site.file ? head->wait_site.file : "?",
-                    head->wait_site.line);
-    if (chain_len > 1)
-        dt__text_printf(&s, " on task `%s`%s",
-                        dt__object_name(sim, chain[1]),
-                        cycle_to ? ", in a cycle" : "");
-    if (blocked > 1)
-        dt__text_printf(&s, " (%zu tasks blocked)", blocked);
-    char *summary = dt__text_take(&s);
-    char *details = dt__text_take(&d);
-    dt__result_fail(sim->result, DT_FAIL_HANG, details, "%s", summary);
-    free(summary);
-    free(details);
-    free(ts.v);
+    dt__tasks_free(&ts);
 }
 
-/* ---- tasks outliving the root ----------------------------------------- */
+/* ---- tasks outliving the root ------------------------------------------- */
 
 static bool dt__is_daemon(const dt__sim *sim, const char *name)
 {
@@ -390,7 +87,7 @@ static bool dt__is_daemon(const dt__sim *sim, const char *name)
 void dt__check_detached(dt__sim *sim)
 {
     dt__tasks ts = dt__tasks_live(sim->rt);
-    dt__text d = {0};
+    dt__text details = {0};
     size_t n = 0;
     const dt_ledger_entry *first = NULL;
     for (size_t i = 0; i < ts.count; i++) {
@@ -404,88 +101,70 @@ void dt__check_detached(dt__sim *sim)
             continue;
         if (n++ == 0)
             first = task;
-        dt__text_printf(&d, "  ");
-        dt__describe_task(&d, sim, task);
-        if (task->task_state == DT_TASK_WAITING) {
-            dt__text_printf(&d, "\n    ");
-            dt__describe_wait(&d, sim, &ts, task);
-        } else if (task->task_state == DT_TASK_NEW) {
-            dt__text_printf(&d, " has not started yet");
-        } else {
-            dt__text_printf(&d, " is %s",
-                            dt_task_state_name(task->task_state));
-        }
-        dt__text_printf(&d, "\n");
+        dt__describe_outliving(&details, sim, &ts, task);
     }
     if (n) {
-        char *details = dt__text_take(&d);
-        const char *how = first->route == DT_ROUTE_NONE
-                              ? (first->shielded ? "shielded" : "detached")
-                              : "never aborted or joined";
-        dt__result_fail(sim->result, DT_FAIL_DETACHED_TASK, details,
-                        "task `%s` (spawned at %s:%d, %s) was still running "
-                        "when the root returned%s",
-                        first->name, first->site.file, first->site.line, how,
-                        n > 1 ? " (and others)" : "");
-        free(details);
+        dt__text summary = {0};
+        dt__describe_outliving_summary(&summary, first, n);
+        dt__check_file(sim, DT_FAIL_DETACHED_TASK, &summary, &details);
     } else {
-        free(d.buf);
+        free(details.buf);
     }
-    free(ts.v);
+    dt__tasks_free(&ts);
 }
 
-/* ---- blocking and queue growth ---------------------------------------- */
+/* ---- blocking and queue growth ------------------------------------------ */
 
 void dt__check_blocking(dt__sim *sim, const dt_event *work)
 {
+    DT__SIM_ASSERT(work->kind == DT_EV_WORK && work->arg > sim->blocking_ns);
     if (sim->blocking_reported++)
         return;
-    dt_object_info info = {0};
-    const char *name = "?";
-    dt_site site = {"?", 0};
-    if (dt_runtime_object_info(sim->rt, work->task_seq, &info)) {
-        name = info.name;
-        site = info.site;
-    }
-    dt__result_fail(sim->result, DT_FAIL_BLOCKING, NULL,
-                    "task `%s` (spawned at %s:%d) ran %llu ns of CPU work "
-                    "without reaching an await point (limit %llu ns)",
-                    name, site.file, site.line, (unsigned long long)work->arg,
-                    (unsigned long long)sim->blocking_ns);
+    dt__text summary = {0};
+    dt__describe_blocking(&summary, sim, work);
+    dt__check_file(sim, DT_FAIL_BLOCKING, &summary, NULL);
 }
 
 void dt__check_growth(dt__sim *sim, const dt_event *depth)
 {
+    DT__SIM_ASSERT(depth->kind == DT_EV_QUEUE_DEPTH &&
+                   depth->arg > sim->queue_limit);
+    size_t kept = sizeof sim->growth_reported_seq /
+                  sizeof sim->growth_reported_seq[0];
     for (size_t i = 0; i < sim->growth_reported_count; i++)
         if (sim->growth_reported_seq[i] == depth->object_seq)
             return;
-    if (sim->growth_reported_count <
-        sizeof sim->growth_reported_seq / sizeof sim->growth_reported_seq[0])
-        sim->growth_reported_seq[sim->growth_reported_count++] =
-            depth->object_seq;
-    else
+    /* Past the first few channels, the report has said enough. */
+    if (sim->growth_reported_count == kept)
         return;
-    dt_object_info info = {0};
-    const char *name = "?";
-    dt_site site = {"?", 0};
-    if (dt_runtime_object_info(sim->rt, depth->object_seq, &info)) {
-        name = info.name;
-        site = info.site;
-    }
-    dt__text d = {0};
-    dt__text_printf(&d, "  pushed by task `%s`\n",
-                    dt__object_name(sim, depth->task_seq));
-    char *details = dt__text_take(&d);
-    dt__result_fail(sim->result, DT_FAIL_UNBOUNDED_GROWTH, details,
-                    "channel `%s` (created at %s:%d) holds more than %llu "
-                    "messages",
-                    name, site.file, site.line,
-                    (unsigned long long)sim->queue_limit);
-    free(details);
+    sim->growth_reported_seq[sim->growth_reported_count++] =
+        depth->object_seq;
+    dt__text summary = {0}, details = {0};
+    dt__describe_growth(&summary, &details, sim, depth);
+    dt__check_file(sim, DT_FAIL_UNBOUNDED_GROWTH, &summary, &details);
 }
 
-/* ---- what the run left -------------------------------------------------- */
+/* ---- after the run ------------------------------------------------------ */
 
+/* The runtime hands the root's outcome to its caller, the simulator: no
+ * task of the program can observe a panic of the root, so the run fails
+ * as a Tokio test whose future panics does. */
+void dt__check_root_panic(dt__sim *sim, const dt_run_report *rep)
+{
+    if (rep->root.kind != DT_OUTCOME_PANICKED)
+        return;
+    const dt_scenario *sc = sim->scenario;
+    char details[256];
+    snprintf(details, sizeof details,
+             "  in task `root` (the root of scenario `%s`, %s:%d)\n",
+             sc->name ? sc->name : "?", sc->site.file ? sc->site.file : "?",
+             sc->site.line);
+    dt__result_fail(sim->result, DT_FAIL_UNOBSERVED_PANIC, details,
+                    "task `root` panicked and nobody observed it: %s",
+                    rep->root.panic_message ? rep->root.panic_message : "?");
+}
+
+/* What the ledger still holds, sorted into the two kinds of failure. */
 typedef struct dt__leftovers {
     dt__sim *sim;
     dt__text leak, unrun;
@@ -498,71 +177,6 @@ static bool dt__owner_alive(const dt__sim *sim, uint64_t owner_seq)
     dt_ledger_entry e;
     size_t n = dt_runtime_holders(sim->rt, owner_seq, DT_OBJ_TASK, &e, 1);
     return n > 0;
-}
-
-/* How task `seq` ended, as a clause: "task `render` was aborted by task
- * `root` at await point 3 (in sleep)", or with `which` "task `render`,
- * which was aborted ...". The await point is the task's last: where it
- * was when the abort landed or the runtime dropped it. */
-static void dt__text_task_fate(dt__text *t, const dt__sim *sim, uint64_t seq,
-                               bool which)
-{
-    const dt__task_fate *f = dt__fates_get(&sim->fates, seq);
-    dt__text_printf(t, "task `%s`", dt__object_name(sim, seq));
-    if (!f)
-        return;
-    dt__text_printf(t, which ? ", which " : " ");
-    dt_outcome_kind outcome = (dt_outcome_kind)(f->ended - 1);
-    if (!f->ended) {
-        dt__text_printf(t, "was still alive at the end");
-    } else if (outcome == DT_OUTCOME_OK) {
-        dt__text_printf(t, which ? "returned" : "returned without "
-                                                "releasing it");
-        return;
-    } else if (outcome == DT_OUTCOME_PANICKED) {
-        dt__text_printf(t, "panicked");
-    } else if (f->abort_injected) {
-        dt__text_printf(t, "was aborted by an injected abort");
-    } else if (f->aborted_by == seq) {
-        dt__text_printf(t, "aborted itself");
-    } else if (f->aborted_by) {
-        dt__text_printf(t, "was aborted by task `%s`",
-                        dt__object_name(sim, f->aborted_by));
-    } else {
-        dt__text_printf(t, "was dropped at runtime shutdown");
-    }
-    if (f->last_await)
-        dt__text_printf(t, " at await point %" PRIu64 " (in %s)",
-                        f->last_await - 1,
-                        dt_wait_reason_name((dt_wait_reason)f->last_reason));
-}
-
-/* A leftover only user code would have released: a manual resource or an
- * allocation (how its creator ended is the cause worth naming), or a
- * handle released to nobody (how the task that released it ended). The
- * task, or 0. */
-static uint64_t dt__leftover_culprit(const dt__sim *sim,
-                                     const dt_ledger_entry *e)
-{
-    if (e->kind == DT_OBJ_MANUAL_RESOURCE || e->kind == DT_OBJ_ALLOCATION)
-        return e->creator_seq;
-    if (e->kind >= DT_OBJ_SENDER && e->owner_seq == 0)
-        return dt__fates_released_by(&sim->fates, e->seq);
-    return 0;
-}
-
-/* "; task `x` was aborted ..." or "; released to nobody by task `x`, which
- * was aborted ...": the cause clause of a leftover whose culprit is
- * known (see dt__leftover_culprit). */
-static void dt__text_leftover_cause(dt__text *t, const dt__sim *sim,
-                                    const dt_ledger_entry *e,
-                                    uint64_t culprit, const char *lead)
-{
-    if (!culprit)
-        return;
-    bool released = e->kind >= DT_OBJ_SENDER;
-    dt__text_printf(t, "%s%s", lead, released ? "released to nobody by " : "");
-    dt__text_task_fate(t, sim, culprit, released);
 }
 
 static bool dt__collect_leftover(void *ctx, const dt_ledger_entry *e)
@@ -582,29 +196,13 @@ static bool dt__collect_leftover(void *ctx, const dt_ledger_entry *e)
             return true;
         leak = true;
     }
-    dt__text *t = unrun ? &l->unrun : &l->leak;
     if (unrun) {
         if (l->unrun_count++ == 0)
             l->first_unrun = *e;
     } else if (l->leak_count++ == 0) {
         l->first_leak = *e;
     }
-    dt__text_printf(t, "  %s `%s` created at %s:%d by task `%s`",
-                    dt_object_kind_name(e->kind), e->name, e->site.file,
-                    e->site.line, dt__object_name(sim, e->creator_seq));
-    if (e->object_name)
-        dt__text_printf(t, " (of `%s`)", e->object_name);
-    uint64_t culprit = leak ? dt__leftover_culprit(sim, e) : 0;
-    dt__text_leftover_cause(t, sim, e, culprit, "; ");
-    if (e->kind >= DT_OBJ_SENDER || e->kind == DT_OBJ_JOIN_HANDLE ||
-        e->kind == DT_OBJ_TASK_SET) {
-        if (e->owner_seq)
-            dt__text_printf(t, ", still owned by task `%s`",
-                            dt__object_name(sim, e->owner_seq));
-        else if (!culprit)
-            dt__text_printf(t, ", released to nobody and never dropped");
-    }
-    dt__text_printf(t, "\n");
+    dt__describe_leftover(unrun ? &l->unrun : &l->leak, sim, e, leak);
     return true;
 }
 
@@ -613,33 +211,15 @@ void dt__check_end(dt__sim *sim)
     dt__leftovers l = {.sim = sim};
     dt_runtime_ledger_foreach(sim->rt, dt__collect_leftover, &l);
     if (l.unrun_count) {
-        char *details = dt__text_take(&l.unrun);
-        const dt_ledger_entry *e = &l.first_unrun;
-        dt__result_fail(sim->result, DT_FAIL_UNRUN_CLEANUP, details,
-                        "%s `%s` (registered at %s:%d by task `%s`) was never "
-                        "dropped%s",
-                        e->kind == DT_OBJ_CLEANUP ? "cleanup"
-                                                  : "owned resource",
-                        e->name, e->site.file, e->site.line,
-                        dt__object_name(sim, e->creator_seq),
-                        l.unrun_count > 1 ? " (and others)" : "");
-        free(details);
+        dt__text summary = {0};
+        dt__describe_unrun_summary(&summary, sim, &l.first_unrun,
+                                   l.unrun_count);
+        dt__check_file(sim, DT_FAIL_UNRUN_CLEANUP, &summary, &l.unrun);
     }
     if (l.leak_count) {
-        char *details = dt__text_take(&l.leak);
-        const dt_ledger_entry *e = &l.first_leak;
-        dt__text cause = {0};
-        dt__text_leftover_cause(&cause, sim, e, dt__leftover_culprit(sim, e),
-                                ": ");
-        char *why = dt__text_take(&cause);
-        dt__result_fail(sim->result, DT_FAIL_LEAK, details,
-                        "%s `%s` (created at %s:%d by task `%s`) was never "
-                        "released%s%s",
-                        dt_object_kind_name(e->kind), e->name, e->site.file,
-                        e->site.line, dt__object_name(sim, e->creator_seq),
-                        why ? why : "",
-                        l.leak_count > 1 ? " (and others)" : "");
-        free(why);
-        free(details);
+        dt__text summary = {0};
+        dt__describe_leak_summary(&summary, sim, &l.first_leak,
+                                  l.leak_count);
+        dt__check_file(sim, DT_FAIL_LEAK, &summary, &l.leak);
     }
 }

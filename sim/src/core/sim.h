@@ -50,12 +50,5 @@ extern dt__sim *dt__sim_current;
 /* The driver's functions (sim_driver.c). */
 extern const dt_driver dt__sim_driver;
 
-/* The checks (checks.c): at a stall, at the root's end, at the end. */
-void dt__check_hang(dt__sim *sim, bool horizon);
-void dt__check_detached(dt__sim *sim);
-void dt__check_blocking(dt__sim *sim, const dt_event *work);
-void dt__check_growth(dt__sim *sim, const dt_event *depth);
-void dt__check_end(dt__sim *sim);
-
 
 #endif

@@ -7,39 +7,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "watchdog.h"
+#include "checks.h"
 #include "result.h"
 #include "sim.h"
-
-dt__sim *dt__sim_current;
+#include "watchdog.h"
 
 void dt_sim_config_init(dt_sim_config *c)
 {
     memset(c, 0, sizeof *c);
     c->strategy.kind = DT_STRATEGY_RANDOM;
-}
-
-void dt_check_at(dt_site site, bool cond, const char *fmt, ...)
-{
-    if (cond)
-        return;
-    dt__sim *sim = dt__sim_current;
-    char msg[200];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    if (!sim) {
-        fprintf(stderr, "%s:%d: dt_check failed outside a simulated run: "
-                        "%s\n", site.file, site.line, msg);
-        abort();
-    }
-    const char *task = dt_task_name(dt_task_current());
-    char details[320];
-    snprintf(details, sizeof details, "  checked at %s:%d in task `%s`\n",
-             site.file, site.line, task);
-    dt__result_fail(sim->result, DT_FAIL_INVARIANT, details,
-                    "%s (%s:%d, task `%s`)", msg, site.file, site.line, task);
 }
 
 static bool dt__config_valid(const dt_sim_config *c)
@@ -62,24 +38,6 @@ static bool dt__config_valid(const dt_sim_config *c)
         return true;
     }
     return false;
-}
-
-/* The runtime hands the root's outcome to its caller, the simulator: no
- * task of the program can observe a panic of the root, so the run fails
- * as a Tokio test whose future panics does. */
-static void dt__check_root_panic(dt__sim *sim, const dt_run_report *rep)
-{
-    if (rep->root.kind != DT_OUTCOME_PANICKED)
-        return;
-    const dt_scenario *sc = sim->scenario;
-    char details[256];
-    snprintf(details, sizeof details,
-             "  in task `root` (the root of scenario `%s`, %s:%d)\n",
-             sc->name ? sc->name : "?", sc->site.file ? sc->site.file : "?",
-             sc->site.line);
-    dt__result_fail(sim->result, DT_FAIL_UNOBSERVED_PANIC, details,
-                    "task `root` panicked and nobody observed it: %s",
-                    rep->root.panic_message ? rep->root.panic_message : "?");
 }
 
 int dt_sim_run(const dt_scenario *sc, const dt_sim_config *config,
