@@ -11,7 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sim.h"
+#include "droptest/dt_sim.h"
+#include "base/sim_assert.h"
 
 #define DT__MINIMIZE_RUNS_DEFAULT 2000
 

@@ -1,12 +1,12 @@
-/* droptest sim — the simulator as the runtime's driver: time, choices,
- * injected aborts, the trace hash, the recorded trace, and the checks
- * that must look at the run while it happens. */
-#include <stdlib.h>
-#include <string.h>
-
+/* droptest sim — the simulator as the runtime's driver (sim_driver.h):
+ * time, choices, injected aborts, the trace hash, the recorded trace,
+ * task fates, and the checks that must look at the run while it
+ * happens. */
+#include "base/sim_assert.h"
 #include "checks.h"
 #include "result.h"
 #include "sim.h"
+#include "sim_driver.h"
 
 static uint64_t dt__sim_now(void *ctx)
 {
@@ -15,6 +15,8 @@ static uint64_t dt__sim_now(void *ctx)
 
 static void dt__sim_set_time(dt__sim *sim, uint64_t now_ns)
 {
+    /* Time never runs backwards: every timer and deadline relies on it. */
+    DT__SIM_ASSERT(now_ns >= sim->now_ns);
     sim->now_ns = now_ns;
     /* The runtime hands over its events before time moves, so the record
      * lands between the right events. */
@@ -37,6 +39,7 @@ static size_t dt__sim_choose(void *ctx, const dt_choice *choice)
     dt_sim_result *r = sim->result;
     uint64_t index = r->choices++;
     size_t pick = dt__strategy_choose(&sim->strategy, choice, index);
+    DT__SIM_ASSERT(pick < choice->count);
     if (pick != 0 && sim->config->record_decisions)
         dt__result_record_decision(r, index, pick);
     return pick;
@@ -55,6 +58,8 @@ static bool dt__sim_await_point(void *ctx, const dt_await_point *p,
                                 uint64_t *next_index)
 {
     dt__sim *sim = ctx;
+    /* Asked at point 0, then only where the last answer said. */
+    DT__SIM_ASSERT(p->index == sim->await_ask_index);
     bool abort = false;
     for (size_t i = 0; i < sim->abort_at_count; i++)
         if (sim->abort_at[i] == p->index)
@@ -69,15 +74,51 @@ static bool dt__sim_await_point(void *ctx, const dt_await_point *p,
     } else {
         *next_index = dt__sim_next_listed(sim, p->index);
     }
+    DT__SIM_ASSERT(*next_index > p->index);
+    sim->await_ask_index = *next_index;
     if (abort && p->route != DT_ROUTE_NONE)
         dt__result_record_injection(sim->result, sim->rt, p);
     return abort;
+}
+
+/* The events that end a batch (dt_driver.h): work moves the clock, a
+ * stall is the moment to see a hang, a shutdown the root's end, the run's
+ * end the digest. */
+static void dt__sim_on_last_event(dt__sim *sim, const dt_event *last)
+{
+    switch (last->kind) {
+    case DT_EV_WORK: {
+        if (last->arg > sim->blocking_ns)
+            dt__check_blocking(sim, last);
+        uint64_t t = sim->now_ns + last->arg;
+        dt__sim_set_time(sim, t < sim->now_ns ? UINT64_MAX : t);
+        break;
+    }
+    case DT_EV_STALL:
+        if (!sim->stalled) {
+            sim->stalled = true;
+            dt__check_hang(sim, last->arg != 0);
+        }
+        break;
+    case DT_EV_SHUTDOWN:
+        /* The runtime shuts down once; after a stall or the step limit
+         * it is no root's end. */
+        if (!sim->stalled && !sim->step_limited)
+            dt__check_detached(sim);
+        break;
+    case DT_EV_RUN_END:
+        sim->result->trace_hash = dt_trace_hash_digest(&sim->hash);
+        break;
+    default:
+        break;
+    }
 }
 
 static void dt__sim_on_events(void *ctx, const dt_event *events,
                               size_t count)
 {
     dt__sim *sim = ctx;
+    DT__SIM_ASSERT(count >= 1);
     dt_trace_hash_events(&sim->hash, events, count);
     if (sim->config->record_trace)
         dt__result_record_events(sim->result, sim->now_ns, events, count);
@@ -106,38 +147,18 @@ static void dt__sim_on_events(void *ctx, const dt_event *events,
         case DT_EV_TASK_END:
             dt__fates_note(&sim->fates, e);
             break;
+        case DT_EV_WORK:
+        case DT_EV_STALL:
+        case DT_EV_SHUTDOWN:
+        case DT_EV_RUN_END:
+            /* Handled below: the runtime ends a batch with them. */
+            DT__SIM_ASSERT(i == count - 1);
+            break;
         default:
             break;
         }
     }
-    /* Only a batch's last event can be one of these (dt_driver.h). */
-    const dt_event *last = &events[count - 1];
-    switch (last->kind) {
-    case DT_EV_WORK: {
-        if (last->arg > sim->blocking_ns)
-            dt__check_blocking(sim, last);
-        uint64_t t = sim->now_ns + last->arg;
-        dt__sim_set_time(sim, t < sim->now_ns ? UINT64_MAX : t);
-        break;
-    }
-    case DT_EV_STALL:
-        if (!sim->stalled) {
-            sim->stalled = true;
-            dt__check_hang(sim, last->arg != 0);
-        }
-        break;
-    case DT_EV_SHUTDOWN:
-        /* The runtime shuts down once; after a stall or the step limit
-         * it is no root's end. */
-        if (!sim->stalled && !sim->step_limited)
-            dt__check_detached(sim);
-        break;
-    case DT_EV_RUN_END:
-        sim->result->trace_hash = dt_trace_hash_digest(&sim->hash);
-        break;
-    default:
-        break;
-    }
+    dt__sim_on_last_event(sim, &events[count - 1]);
 }
 
 const dt_driver dt__sim_driver = {
