@@ -23,6 +23,12 @@ typedef struct dt__shrink {
     dt_sim_result result;
     size_t runs, max_runs;
     int err;
+    /* The two lists being cut: the aborts (kept in the caller's
+     * out->abort_at) and the deviations (owned until handed over). */
+    uint64_t *aborts;
+    size_t abort_count;
+    dt_decision *decisions;
+    size_t decision_count;
 } dt__shrink;
 
 static bool dt__has_kind(const dt_sim_result *r, dt_failure_kind kind)
@@ -46,6 +52,9 @@ static bool dt__shrink_try(dt__shrink *s, const uint64_t *aborts,
     s->config.strategy.decisions = decisions;
     s->config.strategy.decision_count = decision_count;
     int err = dt_sim_run(s->scenario, &s->config, &s->result);
+    /* Every candidate is a valid replay: the recorded run's lists, or
+     * what cuts that keep their order left of them. */
+    DT__SIM_ASSERT(err != DT_ERR_INVALID);
     if (err != DT_OK) {
         s->err = err;
         return false;
@@ -57,6 +66,7 @@ static bool dt__shrink_try(dt__shrink *s, const uint64_t *aborts,
 static size_t dt__cut(void *dst, const void *src, size_t count, size_t size,
                       size_t from, size_t to)
 {
+    DT__SIM_ASSERT(from < to && to <= count);
     if (from)
         memcpy(dst, src, from * size);
     if (count > to)
@@ -65,12 +75,12 @@ static size_t dt__cut(void *dst, const void *src, size_t count, size_t size,
     return count - (to - from);
 }
 
-/* ddmin over one of the two lists (the other held fixed). items points
- * at the list, *count its length; the list shrinks in place. */
-static void dt__ddmin(dt__shrink *s, bool on_aborts, void *items,
-                      size_t *count, uint64_t *aborts, size_t *abort_count,
-                      dt_decision *decisions, size_t *decision_count)
+/* ddmin over one of the two lists, the other held fixed; the list
+ * shrinks in place. */
+static void dt__ddmin(dt__shrink *s, bool on_aborts)
 {
+    void *items = on_aborts ? (void *)s->aborts : (void *)s->decisions;
+    size_t *count = on_aborts ? &s->abort_count : &s->decision_count;
     size_t size = on_aborts ? sizeof(uint64_t) : sizeof(dt_decision);
     void *trial = malloc((*count ? *count : 1) * size);
     if (!trial) {
@@ -86,9 +96,10 @@ static void dt__ddmin(dt__shrink *s, bool on_aborts, void *items,
             size_t left = dt__cut(trial, items, *count, size, from, to);
             bool fails =
                 on_aborts
-                    ? dt__shrink_try(s, trial, left, decisions,
-                                     *decision_count)
-                    : dt__shrink_try(s, aborts, *abort_count, trial, left);
+                    ? dt__shrink_try(s, trial, left, s->decisions,
+                                     s->decision_count)
+                    : dt__shrink_try(s, s->aborts, s->abort_count, trial,
+                                     left);
             if (fails) {
                 memcpy(items, trial, left * size);
                 *count = left;
@@ -106,6 +117,84 @@ static void dt__ddmin(dt__shrink *s, bool on_aborts, void *items,
     free(trial);
 }
 
+/* 1. The run as given, recording what it decided: it must fail with the
+ *    kind, and its aborts and deviations must have fit their lists. */
+static int dt__minimize_record(dt__shrink *s, const dt_sim_config *config)
+{
+    s->config = *config;
+    s->config.record_decisions = true;
+    s->config.record_trace = false;
+    int err = dt_sim_run(s->scenario, &s->config, &s->result);
+    s->runs++;
+    if (err != DT_OK)
+        return err;
+    if (!dt__has_kind(&s->result, s->kind))
+        return DT_ERR_INVALID;
+    if (s->result.decisions_truncated ||
+        s->result.injection_count > DT_ABORT_AT_MAX)
+        return DT_ERR_LIMIT;
+    DT__SIM_ASSERT(s->result.decision_count <= DT_DECISIONS_MAX);
+    return DT_OK;
+}
+
+/* 2. Its exact replay: the aborts that landed as an abort_at list, the
+ *    non-first choices as a decision list. The replay must fail as the
+ *    run did; if it does not, the run is not reproducible and there is
+ *    nothing sound to shrink. */
+static int dt__minimize_replay(dt__shrink *s, dt_minimized *out)
+{
+    s->aborts = out->abort_at;
+    s->abort_count = s->result.injection_count;
+    if (s->abort_count)
+        memcpy(s->aborts, s->result.injected_at,
+               s->abort_count * sizeof s->aborts[0]);
+    s->decision_count = s->result.decision_count;
+    s->decisions = malloc((s->decision_count ? s->decision_count : 1) *
+                          sizeof *s->decisions);
+    if (!s->decisions)
+        return DT_ERR_NOMEM;
+    if (s->decision_count)
+        memcpy(s->decisions, s->result.decisions,
+               s->decision_count * sizeof *s->decisions);
+    out->aborts_before = s->abort_count;
+    out->deviations_before = s->decision_count;
+
+    s->config.abort_prob = 0;
+    s->config.record_decisions = false;
+    s->config.strategy.kind = DT_STRATEGY_REPLAY;
+    if (!dt__shrink_try(s, s->aborts, s->abort_count, s->decisions,
+                        s->decision_count))
+        return s->err != DT_OK ? s->err : DT_ERR_INVALID;
+    return DT_OK;
+}
+
+/* 4. The final run, for its hash (it fails: every kept cut did), and the
+ *    shrunk lists handed to out. */
+static void dt__minimize_finish(dt__shrink *s, dt_minimized *out)
+{
+    s->max_runs = s->runs + 1;
+    bool fails = dt__shrink_try(s, s->aborts, s->abort_count, s->decisions,
+                                s->decision_count);
+    DT__SIM_ASSERT(fails);
+    /* Cuts only remove: fewer or as many, in the order recorded. */
+    DT__SIM_ASSERT(s->abort_count <= out->aborts_before);
+    DT__SIM_ASSERT(s->decision_count <= out->deviations_before);
+    for (size_t i = 1; i < s->decision_count; i++)
+        DT__SIM_ASSERT(s->decisions[i - 1].choice < s->decisions[i].choice);
+    out->trace_hash = s->result.trace_hash;
+    out->decisions = s->decisions;
+    out->decision_count = s->decision_count;
+    out->aborts_after = s->abort_count;
+    out->deviations_after = s->decision_count;
+    out->runs = s->runs;
+    out->config = s->config;
+    out->config.abort_at = out->abort_at;
+    out->config.abort_at_count = s->abort_count;
+    out->config.strategy.decisions = s->decisions;
+    out->config.strategy.decision_count = s->decision_count;
+    s->decisions = NULL;
+}
+
 int dt_sim_minimize(const dt_scenario *scenario, const dt_sim_config *config,
                     dt_failure_kind kind, size_t max_runs, dt_minimized *out)
 {
@@ -114,85 +203,22 @@ int dt_sim_minimize(const dt_scenario *scenario, const dt_sim_config *config,
                     .max_runs = max_runs ? max_runs
                                          : DT__MINIMIZE_RUNS_DEFAULT};
     dt_sim_result_init(&s.result);
-
-    /* 1. The run as given, recording what it decided. */
-    s.config = *config;
-    s.config.record_decisions = true;
-    s.config.record_trace = false;
-    int err = dt_sim_run(scenario, &s.config, &s.result);
-    s.runs++;
-    if (err != DT_OK || !dt__has_kind(&s.result, kind)) {
-        dt_sim_result_free(&s.result);
-        return err != DT_OK ? err : DT_ERR_INVALID;
+    int err = dt__minimize_record(&s, config);
+    if (err == DT_OK)
+        err = dt__minimize_replay(&s, out);
+    if (err == DT_OK) {
+        /* 3. Cut aborts, then deviations, then aborts again: fewer
+         *    deviations can make an abort unnecessary. */
+        dt__ddmin(&s, true);
+        dt__ddmin(&s, false);
+        dt__ddmin(&s, true);
+        err = s.err;
     }
-    if (s.result.decisions_truncated ||
-        s.result.injection_count > DT_ABORT_AT_MAX) {
-        dt_sim_result_free(&s.result);
-        return DT_ERR_LIMIT;
-    }
-
-    /* 2. Its exact replay: landed aborts and non-first choices. */
-    size_t abort_count = s.result.injection_count;
-    if (abort_count)
-        memcpy(out->abort_at, s.result.injected_at,
-               abort_count * sizeof out->abort_at[0]);
-    size_t decision_count = s.result.decision_count;
-    dt_decision *decisions =
-        malloc((decision_count ? decision_count : 1) * sizeof *decisions);
-    if (!decisions) {
-        dt_sim_result_free(&s.result);
-        return DT_ERR_NOMEM;
-    }
-    if (decision_count)
-        memcpy(decisions, s.result.decisions,
-               decision_count * sizeof *decisions);
-    out->aborts_before = abort_count;
-    out->deviations_before = decision_count;
-
-    s.config.abort_prob = 0;
-    s.config.record_decisions = false;
-    s.config.strategy.kind = DT_STRATEGY_REPLAY;
-    if (!dt__shrink_try(&s, out->abort_at, abort_count, decisions,
-                        decision_count)) {
-        /* The replay must fail as the run did; if it does not, the run
-         * is not reproducible and there is nothing sound to shrink. */
-        free(decisions);
-        dt_sim_result_free(&s.result);
-        return s.err != DT_OK ? s.err : DT_ERR_INVALID;
-    }
-
-    /* 3. Cut aborts, then deviations, then aborts again: fewer
-     *    deviations can make an abort unnecessary. */
-    dt__ddmin(&s, true, out->abort_at, &abort_count, out->abort_at,
-              &abort_count, decisions, &decision_count);
-    dt__ddmin(&s, false, decisions, &decision_count, out->abort_at,
-              &abort_count, decisions, &decision_count);
-    dt__ddmin(&s, true, out->abort_at, &abort_count, out->abort_at,
-              &abort_count, decisions, &decision_count);
-    if (s.err != DT_OK) {
-        free(decisions);
-        dt_sim_result_free(&s.result);
-        return s.err;
-    }
-
-    /* 4. The final run, for its hash (it fails: every kept cut did). */
-    s.max_runs = s.runs + 1;
-    bool fails = dt__shrink_try(&s, out->abort_at, abort_count, decisions,
-                                decision_count);
-    DT__SIM_ASSERT(fails);
-    out->trace_hash = s.result.trace_hash;
-    out->decisions = decisions;
-    out->decision_count = decision_count;
-    out->aborts_after = abort_count;
-    out->deviations_after = decision_count;
-    out->runs = s.runs;
-    out->config = s.config;
-    out->config.abort_at = out->abort_at;
-    out->config.abort_at_count = abort_count;
-    out->config.strategy.decisions = decisions;
-    out->config.strategy.decision_count = decision_count;
+    if (err == DT_OK)
+        dt__minimize_finish(&s, out);
+    free(s.decisions);
     dt_sim_result_free(&s.result);
-    return DT_OK;
+    return err;
 }
 
 void dt_minimized_free(dt_minimized *m)
