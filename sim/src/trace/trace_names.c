@@ -233,8 +233,10 @@ static void dt__entry_event_text(const dt__trace_names *names,
     }
 }
 
-void dt__trace_event_text(const dt__trace_names *names, const dt_event *e,
-                          const dt_event *await, char *buf, size_t size)
+/* The events of a task's own life: spawn, slices, waits, its end. */
+static void dt__task_event_text(const dt__trace_names *names,
+                                const dt_event *e, const dt_event *await,
+                                char *buf, size_t size)
 {
     char a[160], b[200];
     switch (e->kind) {
@@ -263,37 +265,52 @@ void dt__trace_event_text(const dt__trace_names *names, const dt_event *e,
         snprintf(buf, size, "woken from %s",
                  dt_wait_reason_name((dt_wait_reason)e->arg));
         break;
-    case DT_EV_ABORT_REQUEST:
-        if (e->object_seq == 0) {
-            snprintf(buf, size, "abort requested by the runtime");
-        } else {
-            dt__trace_task_name(names, e->object_seq, a, sizeof a);
-            snprintf(buf, size, "abort requested by `%s`", a);
-        }
-        break;
-    case DT_EV_ABORT_INJECTED:
-        dt__route_text(names, e->arg, e->object_seq, b, sizeof b);
-        if (!await)
-            snprintf(buf, size, "abort injected (%s)", b);
-        else
-            snprintf(buf, size, "abort injected at await point %" PRIu64
-                                " in %s (%s)",
-                     await->object_seq,
-                     dt_wait_reason_name((dt_wait_reason)(await->arg & 0xff)),
-                     b);
-        break;
     case DT_EV_TASK_END:
         snprintf(buf, size, "end %s", dt__outcome_name(e->arg));
         break;
     case DT_EV_PANIC:
         snprintf(buf, size, "panic");
         break;
-    case DT_EV_DROP:
-    case DT_EV_CREATE:
-    case DT_EV_MOVE:
-    case DT_EV_RELEASE:
-        dt__entry_event_text(names, e, buf, size);
+    default: /* DT_EV_AWAIT */
+        snprintf(buf, size, "await point %" PRIu64 ": %s", e->object_seq,
+                 dt_wait_reason_name((dt_wait_reason)(e->arg & 0xff)));
         break;
+    }
+}
+
+/* An abort requested (by whom) or injected (where, and through what). */
+static void dt__abort_event_text(const dt__trace_names *names,
+                                 const dt_event *e, const dt_event *await,
+                                 char *buf, size_t size)
+{
+    char a[160], b[200];
+    if (e->kind == DT_EV_ABORT_REQUEST) {
+        if (e->object_seq == 0) {
+            snprintf(buf, size, "abort requested by the runtime");
+        } else {
+            dt__trace_task_name(names, e->object_seq, a, sizeof a);
+            snprintf(buf, size, "abort requested by `%s`", a);
+        }
+        return;
+    }
+    dt__route_text(names, e->arg, e->object_seq, b, sizeof b);
+    if (!await)
+        snprintf(buf, size, "abort injected (%s)", b);
+    else
+        snprintf(buf, size,
+                 "abort injected at await point %" PRIu64 " in %s (%s)",
+                 await->object_seq,
+                 dt_wait_reason_name((dt_wait_reason)(await->arg & 0xff)),
+                 b);
+}
+
+/* The events of the runtime and its objects: timers, the stall, the
+ * shutdown, failures, the run's end, a channel's high-water mark. */
+static void dt__runtime_event_text(const dt__trace_names *names,
+                                   const dt_event *e, char *buf, size_t size)
+{
+    char a[160];
+    switch (e->kind) {
     case DT_EV_TIMER_FIRE:
         dt__trace_ms(e->arg, a, sizeof a);
         snprintf(buf, size, "timer due at %s fires", a);
@@ -319,16 +336,47 @@ void dt__trace_event_text(const dt__trace_names *names, const dt_event *e,
         snprintf(buf, size, "run end: %s",
                  dt_run_end_name((dt_run_end)e->arg));
         break;
-    case DT_EV_AWAIT:
-        snprintf(buf, size, "await point %" PRIu64 ": %s", e->object_seq,
-                 dt_wait_reason_name((dt_wait_reason)(e->arg & 0xff)));
-        break;
-    case DT_EV_QUEUE_DEPTH:
+    default: /* DT_EV_QUEUE_DEPTH */
         dt__trace_object_text(names, e->object_seq, a, sizeof a);
         snprintf(buf, size,
                  "channel %s reaches depth %" PRIu64 " (a new high-water "
                  "mark)",
                  a, e->arg);
+        break;
+    }
+}
+
+void dt__trace_event_text(const dt__trace_names *names, const dt_event *e,
+                          const dt_event *await, char *buf, size_t size)
+{
+    switch (e->kind) {
+    case DT_EV_SPAWN:
+    case DT_EV_RESUME:
+    case DT_EV_SUSPEND:
+    case DT_EV_WORK:
+    case DT_EV_WAKE:
+    case DT_EV_TASK_END:
+    case DT_EV_PANIC:
+    case DT_EV_AWAIT:
+        dt__task_event_text(names, e, await, buf, size);
+        break;
+    case DT_EV_ABORT_REQUEST:
+    case DT_EV_ABORT_INJECTED:
+        dt__abort_event_text(names, e, await, buf, size);
+        break;
+    case DT_EV_DROP:
+    case DT_EV_CREATE:
+    case DT_EV_MOVE:
+    case DT_EV_RELEASE:
+        dt__entry_event_text(names, e, buf, size);
+        break;
+    case DT_EV_TIMER_FIRE:
+    case DT_EV_STALL:
+    case DT_EV_SHUTDOWN:
+    case DT_EV_FAILURE:
+    case DT_EV_RUN_END:
+    case DT_EV_QUEUE_DEPTH:
+        dt__runtime_event_text(names, e, buf, size);
         break;
     default:
         snprintf(buf, size, "%s", dt_event_kind_name(e->kind));
