@@ -11,6 +11,8 @@
 
 void dt__text_printf(dt__text *t, const char *fmt, ...)
 {
+    /* Empty, or terminated within its room. */
+    DT__SIM_ASSERT(t->buf ? t->len < t->cap : t->len == 0);
     va_list ap;
     va_start(ap, fmt);
     char small[512];
@@ -30,6 +32,7 @@ void dt__text_printf(dt__text *t, const char *fmt, ...)
         va_end(ap);
     }
     t->len += (size_t)n;
+    DT__SIM_ASSERT(t->len < t->cap && t->buf[t->len] == '\0');
 }
 
 char *dt__text_take(dt__text *t)

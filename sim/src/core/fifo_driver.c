@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "droptest/dt_fifo_driver.h"
+#include "base/sim_assert.h"
 
 void dt_fifo_driver_init(dt_fifo_driver *d)
 {
@@ -50,6 +51,7 @@ static bool dt__fifo_await_point(void *ctx, const dt_await_point *point,
 {
     dt_fifo_driver *d = ctx;
     *next_index = dt__fifo_next_abort(d, point->index);
+    DT__SIM_ASSERT(*next_index > point->index);
     for (size_t i = 0; i < d->abort_at_count; i++) {
         if (d->abort_at[i] == point->index) {
             if (point->route != DT_ROUTE_NONE)

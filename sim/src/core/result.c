@@ -101,8 +101,12 @@ dt_sim_failure *dt__result_fail(dt_sim_result *r, dt_failure_kind kind,
     vsnprintf(f->summary, sizeof f->summary, fmt, ap);
     va_end(ap);
     /* Every summary droptest writes has words of its own around what it
-     * quotes: a failure is never reported as an empty line. */
-    DT__SIM_ASSERT(f->summary[0] != '\0');
+     * quotes; one comes out empty only when the text it was built in ran
+     * out of memory, and then the kind's name stands in: no failure is
+     * reported as an empty line. */
+    if (f->summary[0] == '\0')
+        snprintf(f->summary, sizeof f->summary, "%s",
+                 dt_failure_kind_name(kind));
     return f;
 }
 
@@ -124,6 +128,11 @@ void dt__result_take_failures(dt_sim_result *r, const dt_runtime *rt)
 void dt__result_record_decision(dt_sim_result *r, uint64_t choice,
                                 size_t pick)
 {
+    DT__SIM_ASSERT(pick != 0 && pick <= UINT32_MAX);
+    DT__SIM_ASSERT(choice < r->choices);
+    /* Recorded in the order asked: a list a replay takes as it is. */
+    DT__SIM_ASSERT(r->decision_count == 0 ||
+                   r->decisions[r->decision_count - 1].choice < choice);
     if (r->decision_count == DT_DECISIONS_MAX) {
         r->decisions_truncated = true;
         return;
@@ -136,11 +145,15 @@ void dt__result_record_decision(dt_sim_result *r, uint64_t choice,
     }
     r->decisions = d;
     r->decisions[r->decision_count++] = (dt_decision){choice, (uint32_t)pick};
+    DT__SIM_ASSERT(r->decision_count <= DT_DECISIONS_MAX);
 }
 
 void dt__result_record_events(dt_sim_result *r, uint64_t time_ns,
                               const dt_event *events, size_t count)
 {
+    /* The clock never runs backwards: the trace is in time order. */
+    DT__SIM_ASSERT(r->trace_count == 0 ||
+                   r->trace[r->trace_count - 1].time_ns <= time_ns);
     dt_trace_event *t = dt__grow_to(r->trace, &r->trace_cap,
                                     r->trace_count + count, sizeof *t, 1024);
     if (!t)
@@ -154,6 +167,9 @@ void dt__result_record_injection(dt_sim_result *r, const dt_runtime *rt,
                                  const dt_await_point *p)
 {
     size_t n = r->injection_count++;
+    /* Injected at await points in the order the run reaches them. */
+    DT__SIM_ASSERT(n == 0 || n > DT_ABORT_AT_MAX ||
+                   r->injected_at[n - 1] < p->index);
     if (n < DT_ABORT_AT_MAX)
         r->injected_at[n] = p->index;
     if (n >= DT__INJECTIONS_KEPT(r))
@@ -187,6 +203,12 @@ void dt__result_take_report(dt_sim_result *r, const dt_run_report *rep)
     r->steps = rep->steps;
     r->tasks_spawned = rep->tasks_spawned;
     r->virtual_time_ns = rep->time_ns;
+    /* The driver saw every abort the runtime counted, unless the run was
+     * cut off (a fault, an interrupt) between the two. */
+    if (rep->end == DT_RUN_COMPLETED || rep->end == DT_RUN_STALLED ||
+        rep->end == DT_RUN_STEP_LIMIT)
+        DT__SIM_ASSERT(r->injection_count == rep->aborts_injected);
+    DT__SIM_ASSERT(r->decision_count <= r->choices);
 }
 
 void dt__result_take_objects(dt_sim_result *r, const dt_runtime *rt)
@@ -209,6 +231,9 @@ void dt__result_take_objects(dt_sim_result *r, const dt_runtime *rt)
         dt__copy_name(o->name, sizeof o->name, info.name);
         o->site = info.site;
         o->creator_seq = info.creator_seq;
+        /* The history is in creation order, which is seq order:
+         * dt_sim_result_object searches it by halves. */
+        DT__SIM_ASSERT(i == 0 || r->objects[i - 1].seq < o->seq);
     }
 }
 
@@ -288,6 +313,8 @@ void dt__result_append_injections(dt_sim_result *r)
 
 void dt__result_judge(dt_sim_result *r)
 {
+    /* Judged once, from the state dt__result_begin left. */
+    DT__SIM_ASSERT(r->passed && r->verdict == DT_FAIL_KIND_COUNT);
     for (size_t i = 0; i < r->failure_count; i++) {
         dt_failure_kind k = r->failures[i].kind;
         if (r->passed ||
@@ -295,4 +322,19 @@ void dt__result_judge(dt_sim_result *r)
             r->verdict = k;
         r->passed = false;
     }
+    /* The shape every reader relies on: the counts match the arrays, a
+     * failing result has a verdict, every failure a kind and a summary,
+     * and no failure ranks below the verdict. */
+    DT__SIM_ASSERT(r->failure_count <= r->failure_cap);
+    DT__SIM_ASSERT(r->passed == (r->failure_count == 0));
+    DT__SIM_ASSERT(r->passed || r->verdict < DT_FAIL_KIND_COUNT);
+    for (size_t i = 0; i < r->failure_count; i++) {
+        const dt_sim_failure *f = &r->failures[i];
+        DT__SIM_ASSERT(f->kind < DT_FAIL_KIND_COUNT);
+        DT__SIM_ASSERT(f->summary[0] != '\0');
+        DT__SIM_ASSERT(dt_failure_kind_rank(f->kind) >=
+                       dt_failure_kind_rank(r->verdict));
+    }
+    DT__SIM_ASSERT(r->decision_count <= r->decision_cap);
+    DT__SIM_ASSERT(r->trace_count <= r->trace_cap);
 }

@@ -8,6 +8,7 @@
 
 #include "droptest/dt_scenario.h"
 #include "base/grow.h"
+#include "base/sim_assert.h"
 
 static const dt_scenario **dt__scenarios;
 static size_t dt__scenario_count, dt__scenario_cap;
@@ -68,6 +69,10 @@ void dt_scenario_register(const dt_scenario *s)
         i--;
     }
     dt__scenarios[i] = s;
+    /* Sorted by name, each once: dt_scenario_find searches by halves. */
+    DT__SIM_ASSERT(i == 0 || strcmp(dt__scenarios[i - 1]->name, s->name) < 0);
+    DT__SIM_ASSERT(i + 1 == dt__scenario_count ||
+                   strcmp(s->name, dt__scenarios[i + 1]->name) < 0);
 }
 
 size_t dt_scenario_count(void)

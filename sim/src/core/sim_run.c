@@ -133,6 +133,11 @@ static bool dt__sim_ended_whole(dt_run_end end)
 /* What the run's own parts held, freed; the result is the caller's. */
 static void dt__sim_finish(dt__sim *sim)
 {
+    /* A replay deviates only where a listed decision says so: what it
+     * recorded, it took from the list. */
+    DT__SIM_ASSERT(sim->config->strategy.kind != DT_STRATEGY_REPLAY ||
+                   sim->result->decision_count <=
+                       sim->strategy.decision_next);
     dt__strategy_finish(&sim->strategy);
     dt__fates_free(&sim->fates);
 }
@@ -186,5 +191,6 @@ int dt_sim_run(const dt_scenario *sc, const dt_sim_config *config,
     dt__sim_finish(&sim);
     /* 8. The verdict: the failure of the lowest rank. */
     dt__result_judge(r);
+    DT__SIM_ASSERT(!dt__sim_current);
     return DT_OK;
 }

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "droptest/dt_repro.h"
+#include "base/sim_assert.h"
 
 #ifndef DT_VERSION
 #error "DT_VERSION must be defined by the build (meson.build passes it)"
@@ -443,6 +444,8 @@ static int dt__value_abort_at(dt__repro_reader *r, const dt__repro_line *l,
                                   "abort_at item `%.*s`, expected await-"
                                   "point indices separated by commas (3,17)",
                                   dt__show_len(len), item);
+        /* The list yields as many items as it has commas, plus one. */
+        DT__SIM_ASSERT(out->abort_at_count < count);
         out->abort_at[out->abort_at_count++] = v;
     }
     return DT_OK;
@@ -522,6 +525,7 @@ static int dt__value_decisions(dt__repro_reader *r, const dt__repro_line *l,
                                   " after choice %" PRIu64
                                   ", expected choices strictly ascending",
                                   d.choice, out->decisions[n - 1].choice);
+        DT__SIM_ASSERT(out->decision_count < count);
         out->decisions[out->decision_count++] = d;
     }
     return DT_OK;

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "droptest/dt_trace_hash.h"
+#include "base/sim_assert.h"
 
 /* Where libxxhash exports its runtime-dispatched functions (x86-64: AVX2
  * or AVX-512 when the CPU has them), use those; XXH3 gives the same
@@ -19,6 +20,8 @@
 #endif
 
 #define DT__TRACE_HASH_DIRECT_BYTES 1024
+_Static_assert(DT__TRACE_HASH_DIRECT_BYTES <= DT_TRACE_HASH_STAGE_BYTES,
+               "whatever is staged fits an empty stage");
 
 /* A time record's tag is no event kind, so it cannot be mistaken for one. */
 #define DT__TIME_TAG UINT64_C(0xF0)
@@ -52,6 +55,7 @@ static void dt__trace_hash_add(dt_trace_hash *hash, const void *bytes,
         dt__trace_hash_drain(hash);
     memcpy(hash->stage + hash->staged_bytes, bytes, len);
     hash->staged_bytes += len;
+    DT__SIM_ASSERT(hash->staged_bytes <= DT_TRACE_HASH_STAGE_BYTES);
 }
 
 void dt_trace_hash_events(dt_trace_hash *hash, const dt_event *events,

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/sim_assert.h"
 #include "trace.h"
 
 /* ---- task names ---------------------------------------------------------- */
@@ -42,6 +43,7 @@ void dt__trace_names_init(dt__trace_names *names, const dt_sim_result *r)
     for (size_t i = 0; i < r->object_count; i++)
         if (r->objects[i].kind == DT_OBJ_TASK)
             refs[n++] = (dt__name_ref){r->objects[i].name, i};
+    DT__SIM_ASSERT(n == tasks);
     /* Sorted by name, equal names sit together: O(n log n) for runs of
      * thousands of tasks. */
     qsort(refs, n, sizeof *refs, dt__name_ref_cmp);

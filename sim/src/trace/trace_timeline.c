@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "droptest/dt_trace.h"
+#include "base/sim_assert.h"
 #include "trace.h"
 
 /* Task names wider than this are not padded to: one long name must not
@@ -131,6 +132,8 @@ void dt_trace_print_timeline(FILE *out, const dt_sim_result *r, bool colour)
         const dt_event *e = &r->trace[i].event;
         if (e->kind == DT_EV_AWAIT) {
             size_t j = dt__await_folds_into(r, i);
+            /* Told later, with an event of the same slice. */
+            DT__SIM_ASSERT(j == 0 || (j > i && j < r->trace_count));
             if (j) {
                 fold_at = j;
                 folded = e;
