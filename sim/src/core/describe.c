@@ -3,7 +3,6 @@
  * here, from the run's state and the runtime's ledger, so that checks.c
  * says only when a failure happened. */
 #include <inttypes.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 

@@ -2,9 +2,9 @@
  * how it ended, and the handles released to nobody. */
 #include <stdlib.h>
 
+#include "droptest/dt_task.h"
 #include "base/grow.h"
 #include "base/sim_assert.h"
-#include "droptest/dt_task.h"
 #include "fate.h"
 
 /* The fate record of a task, grown on first sight; NULL when out of
