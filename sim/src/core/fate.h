@@ -4,7 +4,9 @@
  * A leak report names the cause of what a task left unreleased: "task
  * `render` was aborted by task `root` at await point 3 (in sleep)". By the
  * end of the run the task is gone from the ledger, so its fate is written
- * down while its events pass. Floor 1: knows events, nothing of a run. */
+ * down while its events pass. Floor 1: knows events, nothing of a run.
+ *
+ * The notes are inline: the driver makes one at every await point. */
 #ifndef DROPTEST_SIM_FATE_H
 #define DROPTEST_SIM_FATE_H
 
@@ -13,6 +15,8 @@
 #include <stdint.h>
 
 #include "droptest/dt_driver.h"
+#include "droptest/dt_task.h"
+#include "base/sim_assert.h"
 
 /* A task's last await point and how it ended. A fate moves one way: alive
  * (ended 0), where await points, one abort request and one injected abort
@@ -36,12 +40,71 @@ typedef struct dt__fates {
     size_t release_count, release_cap;
 } dt__fates;
 
-/* Notes one event of those fates keep: an await point (DT_EV_AWAIT), an
- * abort request or injection, a task's end, a move to nobody (DT_EV_MOVE
- * with arg 0). Out of memory it notes nothing (a report then says less).
- * An event for a task that already ended, or a second end, is droptest's
- * bug and asserts. */
-void dt__fates_note(dt__fates *fates, const dt_event *e);
+/* The table grown to hold task seq (out of line: a task first seen past
+ * its end); NULL when out of memory. */
+dt__task_fate *dt__fates_grow(dt__fates *fates, uint64_t seq);
+
+/* The fate of a live task, for a note; NULL when out of memory (the note
+ * is then lost, and a report says less). The runtime says nothing more
+ * of a task once it ended: an event for one is droptest's bug. */
+static inline dt__task_fate *dt__fates_alive(dt__fates *fates, uint64_t seq)
+{
+    dt__task_fate *f = __builtin_expect(seq < fates->cap, 1)
+                           ? &fates->by_seq[seq]
+                           : dt__fates_grow(fates, seq);
+    DT__SIM_ASSERT(!f || !f->ended);
+    return f;
+}
+
+/* A DT_EV_AWAIT: the task's latest await point. */
+static inline void dt__fates_await(dt__fates *fates, const dt_event *e)
+{
+    dt__task_fate *f = dt__fates_alive(fates, e->task_seq);
+    if (!f)
+        return;
+    /* Await points are numbered in the order the run reaches them. */
+    DT__SIM_ASSERT(e->object_seq + 1 > f->last_await);
+    f->last_await = e->object_seq + 1;
+    f->last_reason = (uint8_t)(e->arg & 0xff);
+}
+
+/* A DT_EV_ABORT_REQUEST. A task's abort is requested once: later
+ * requests find it already requested and say nothing. */
+static inline void dt__fates_abort_request(dt__fates *fates,
+                                           const dt_event *e)
+{
+    dt__task_fate *f = dt__fates_alive(fates, e->task_seq);
+    if (!f)
+        return;
+    DT__SIM_ASSERT(!f->abort_requested);
+    f->abort_requested = true;
+    f->aborted_by = e->object_seq;
+}
+
+/* A DT_EV_ABORT_INJECTED: the task ends at that await point, so once. */
+static inline void dt__fates_abort_injected(dt__fates *fates,
+                                            const dt_event *e)
+{
+    dt__task_fate *f = dt__fates_alive(fates, e->task_seq);
+    if (!f)
+        return;
+    DT__SIM_ASSERT(!f->abort_injected);
+    f->abort_injected = true;
+}
+
+/* A DT_EV_TASK_END: alive to ended, with the outcome. */
+static inline void dt__fates_end(dt__fates *fates, const dt_event *e)
+{
+    dt__task_fate *f = dt__fates_alive(fates, e->task_seq);
+    if (!f)
+        return;
+    DT__SIM_ASSERT(e->arg <= DT_OUTCOME_PANICKED);
+    f->ended = (uint8_t)(1 + e->arg);
+}
+
+/* A DT_EV_MOVE to nobody (arg 0): who released the handle. Rare, so a
+ * list searched from the end; out of memory it is not noted. */
+void dt__fates_release(dt__fates *fates, const dt_event *e);
 
 /* The fate of a task, or NULL if it never reached an await point nor
  * ended (nothing to say). */

@@ -39,7 +39,6 @@ static size_t dt__sim_choose(void *ctx, const dt_choice *choice)
     dt_sim_result *r = sim->result;
     uint64_t index = r->choices++;
     size_t pick = dt__strategy_choose(&sim->strategy, choice, index);
-    DT__SIM_ASSERT(pick < choice->count);
     if (pick != 0 && sim->config->record_decisions)
         dt__result_record_decision(r, index, pick);
     return pick;
@@ -139,13 +138,19 @@ static void dt__sim_on_events(void *ctx, const dt_event *events,
             break;
         case DT_EV_MOVE:
             if (e->arg == 0)
-                dt__fates_note(&sim->fates, e);
+                dt__fates_release(&sim->fates, e);
             break;
         case DT_EV_AWAIT:
+            dt__fates_await(&sim->fates, e);
+            break;
         case DT_EV_ABORT_REQUEST:
+            dt__fates_abort_request(&sim->fates, e);
+            break;
         case DT_EV_ABORT_INJECTED:
+            dt__fates_abort_injected(&sim->fates, e);
+            break;
         case DT_EV_TASK_END:
-            dt__fates_note(&sim->fates, e);
+            dt__fates_end(&sim->fates, e);
             break;
         case DT_EV_WORK:
         case DT_EV_STALL:

@@ -112,9 +112,9 @@ void dt__strategy_start(dt__strategy_state *st, const dt_strategy *s,
                         dt__prng *prng)
 {
     st->strategy = s;
+    st->kind = s->kind;
     st->prng = prng;
     st->pct = s->kind == DT_STRATEGY_PCT;
-    st->asked = 0;
     st->decision_next = 0;
     st->change_point_count = 0;
     st->change_point_next = 0;
@@ -239,9 +239,7 @@ size_t dt__strategy_choose(dt__strategy_state *st, const dt_choice *c,
 {
     /* The runtime asks only between two candidates or more. */
     DT__SIM_ASSERT(c->count > 1);
-    DT__SIM_ASSERT(index == st->asked);
-    st->asked++;
-    switch (st->strategy->kind) {
+    switch (st->kind) {
     case DT_STRATEGY_FIFO:
         return 0;
     case DT_STRATEGY_REPLAY:

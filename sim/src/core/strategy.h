@@ -14,10 +14,10 @@
 
 typedef struct dt__strategy_state {
     const dt_strategy *strategy; /* the config's, for the run */
+    dt_strategy_kind kind;       /* strategy->kind, at hand */
     dt__prng *prng;              /* the run's: schedule, timer, select and
                                     PCT streams are the strategy's */
     bool pct;                    /* wants every slice's start */
-    uint64_t asked;              /* choices asked so far */
 
     /* PCT: priorities by task seq (0: not yet given), change points. */
     uint64_t *priority;
@@ -36,8 +36,9 @@ typedef struct dt__strategy_state {
 void dt__strategy_start(dt__strategy_state *st, const dt_strategy *s,
                         dt__prng *prng);
 
-/* The candidate that choice number `index` takes, in [0, c->count).
- * Choices are asked at indices 0, 1, 2, ... in order. */
+/* The candidate that choice number `index` takes, in [0, c->count) (the
+ * runtime asserts it). Choices are asked at indices 0, 1, 2, ... in
+ * order. */
 size_t dt__strategy_choose(dt__strategy_state *st, const dt_choice *c,
                            uint64_t index);
 
