@@ -3,7 +3,6 @@
  * No atoi, no strtoul on its own: each parser takes the whole string or
  * refuses it, checks the range, and says in one line what was expected. */
 #include <errno.h>
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -11,6 +10,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "base/parse.h"
 
 static dt__cli_opt *dt__opt_find(dt__cli_opt *opts, size_t count,
                                  const char *name, size_t len)
@@ -90,40 +90,12 @@ bool dt__cli_parse(int argc, char **argv, dt__cli_opt *opts, size_t count,
     return true;
 }
 
-/* The digits-only decimal parse every integer goes through. */
-static bool dt__parse_decimal(const char *text, uint64_t *out)
-{
-    if (!text[0])
-        return false;
-    uint64_t v = 0;
-    for (const char *p = text; *p; p++) {
-        if (*p < '0' || *p > '9')
-            return false;
-        unsigned d = (unsigned)(*p - '0');
-        if (v > (UINT64_MAX - d) / 10)
-            return false;
-        v = v * 10 + d;
-    }
-    *out = v;
-    return true;
-}
-
-static bool dt__all_digits(const char *text)
-{
-    if (!text[0])
-        return false;
-    for (const char *p = text; *p; p++)
-        if (*p < '0' || *p > '9')
-            return false;
-    return true;
-}
-
 bool dt__cli_parse_u64(const char *what, const char *text, uint64_t min,
                        uint64_t max, uint64_t *out)
 {
     uint64_t v;
-    if (!dt__parse_decimal(text, &v)) {
-        if (dt__all_digits(text))
+    if (!dt__parse_u64(text, strlen(text), &v)) {
+        if (dt__parse_all_digits(text, strlen(text)))
             dt__cli_usage("%s: `%s` is too large; expected an integer "
                           "from %llu to %llu", what, text,
                           (unsigned long long)min, (unsigned long long)max);
@@ -146,18 +118,19 @@ bool dt__cli_parse_u64(const char *what, const char *text, uint64_t min,
     return true;
 }
 
+/* Characters of the first number of a pair and of each item of a list:
+ * longer text is refused even when it is leading zeros. */
+#define DT__CLI_ITEM_LEN_MAX 31
+
 /* The unsigned decimals either side of the sep_len-byte separator at `at`
  * in text ("3..9", "2/4"): false if either is not one. */
-static bool dt__parse_decimal_pair(const char *text, const char *at,
-                                   size_t sep_len, uint64_t *a, uint64_t *b)
+static bool dt__parse_u64_pair(const char *text, const char *at,
+                               size_t sep_len, uint64_t *a, uint64_t *b)
 {
-    char a_text[32];
     size_t len = (size_t)(at - text);
-    if (len >= sizeof a_text)
-        return false;
-    memcpy(a_text, text, len);
-    a_text[len] = '\0';
-    return dt__parse_decimal(a_text, a) && dt__parse_decimal(at + sep_len, b);
+    const char *second = at + sep_len;
+    return len <= DT__CLI_ITEM_LEN_MAX && dt__parse_u64(text, len, a) &&
+           dt__parse_u64(second, strlen(second), b);
 }
 
 bool dt__cli_parse_seeds(const char *what, const char *text,
@@ -166,7 +139,7 @@ bool dt__cli_parse_seeds(const char *what, const char *text,
     const char *dots = strstr(text, "..");
     if (!dots) {
         uint64_t n;
-        if (!dt__parse_decimal(text, &n) || n == 0 ||
+        if (!dt__parse_u64(text, strlen(text), &n) || n == 0 ||
             n > DT__CLI_SEED_COUNT_MAX) {
             dt__cli_usage("%s: `%s` is not a seed count or range; expected "
                           "N (seeds 1..N, 1 <= N <= %llu) or A..B with "
@@ -179,7 +152,7 @@ bool dt__cli_parse_seeds(const char *what, const char *text,
         return true;
     }
     uint64_t a, b;
-    if (!dt__parse_decimal_pair(text, dots, 2, &a, &b)) {
+    if (!dt__parse_u64_pair(text, dots, 2, &a, &b)) {
         dt__cli_usage("%s: `%s` is not a seed range; expected A..B with A "
                       "and B unsigned 64-bit integers", what, text);
         return false;
@@ -204,7 +177,7 @@ bool dt__cli_parse_shard(const char *what, const char *text,
 {
     const char *slash = strchr(text, '/');
     uint64_t i = 0, n = 0;
-    bool ok = slash && dt__parse_decimal_pair(text, slash, 1, &i, &n);
+    bool ok = slash && dt__parse_u64_pair(text, slash, 1, &i, &n);
     if (!ok || n == 0 || n > DT__CLI_SHARD_COUNT_MAX || i == 0 || i > n) {
         dt__cli_usage("%s: `%s` is not a shard; expected I/N with "
                       "1 <= I <= N <= %llu", what, text,
@@ -213,26 +186,6 @@ bool dt__cli_parse_shard(const char *what, const char *text,
     }
     *index = i - 1;
     *count = n;
-    return true;
-}
-
-/* A plain decimal ("0.25", "1", "5e-3"): strtod alone also takes hex,
- * "inf", "nan" and leading blanks, none of which a user means here. */
-static bool dt__parse_plain_double(const char *text, double *out)
-{
-    if (!text[0])
-        return false;
-    for (const char *p = text; *p; p++)
-        if (!strchr("0123456789.eE+-", *p))
-            return false;
-    if (text[0] == '+' || text[0] == '-')
-        return false;
-    errno = 0;
-    char *end;
-    double v = strtod(text, &end);
-    if (*end || errno == ERANGE || !isfinite(v))
-        return false;
-    *out = v;
     return true;
 }
 
@@ -280,15 +233,8 @@ bool dt__cli_parse_abort_at(const char *what, const char *text,
     for (;;) {
         const char *comma = strchr(p, ',');
         size_t len = comma ? (size_t)(comma - p) : strlen(p);
-        char item[32];
         uint64_t v;
-        bool ok = len > 0 && len < sizeof item;
-        if (ok) {
-            memcpy(item, p, len);
-            item[len] = '\0';
-            ok = dt__parse_decimal(item, &v);
-        }
-        if (!ok) {
+        if (len > DT__CLI_ITEM_LEN_MAX || !dt__parse_u64(p, len, &v)) {
             dt__cli_usage("%s: `%s` is not a list of await points; expected "
                           "K[,K...] with each K an unsigned 64-bit integer",
                           what, text);

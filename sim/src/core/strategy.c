@@ -17,27 +17,9 @@
 #include <string.h>
 
 #include "base/grow.h"
+#include "base/parse.h"
 #include "base/sim_assert.h"
 #include "strategy.h"
-
-static bool dt__parse_u32(const char *s, const char *end, uint32_t min,
-                          uint32_t max, uint32_t *out)
-{
-    if (s == end)
-        return false;
-    uint64_t v = 0;
-    for (const char *p = s; p < end; p++) {
-        if (*p < '0' || *p > '9')
-            return false;
-        v = v * 10 + (uint64_t)(*p - '0');
-        if (v > max)
-            return false;
-    }
-    if (v < min)
-        return false;
-    *out = (uint32_t)v;
-    return true;
-}
 
 bool dt_strategy_parse(const char *text, dt_strategy *out, char *err,
                        size_t err_size)
@@ -63,20 +45,24 @@ bool dt_strategy_parse(const char *text, dt_strategy *out, char *err,
         const char *colon = strchr(d, ':');
         const char *d_end = colon ? colon : d + strlen(d);
         /* Depth is bounded by the change points a run keeps. */
-        if (!dt__parse_u32(d, d_end, 1, 17, &out->pct_depth)) {
+        uint64_t v;
+        if (!dt__parse_u64_in(d, (size_t)(d_end - d), 1, 17, &v)) {
             snprintf(err, err_size,
                      "strategy `%s`: expected pct:D with depth D in 1..17",
                      text);
             return false;
         }
-        if (colon && !dt__parse_u32(colon + 1, colon + 1 + strlen(colon + 1),
-                                    1, 100000000, &out->pct_steps)) {
+        out->pct_depth = (uint32_t)v;
+        if (colon && !dt__parse_u64_in(colon + 1, strlen(colon + 1), 1,
+                                       100000000, &v)) {
             snprintf(err, err_size,
                      "strategy `%s`: expected pct:D:K with steps K in "
                      "1..100000000",
                      text);
             return false;
         }
+        if (colon)
+            out->pct_steps = (uint32_t)v;
         return true;
     }
     snprintf(err, err_size,
