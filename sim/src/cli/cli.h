@@ -138,11 +138,8 @@ const char *dt__cli_verdict_name(bool passed, dt_failure_kind verdict);
 
 /* A word quoted for a POSIX shell if it needs it. */
 void dt__cli_shell_word(FILE *out, const char *word);
-/* A decimal that parses back to exactly v. */
-void dt__cli_print_double(FILE *out, double v);
 /* "3,17" */
 void dt__cli_print_abort_list(FILE *out, const uint64_t *list, size_t count);
-void dt__cli_json_abort_list(FILE *out, const uint64_t *list, size_t count);
 /* The command that replays a run: "<prog> run NAME --seed S ...". The
  * config's strategy must not be a replay (a decision list needs a repro
  * file). */

@@ -31,18 +31,18 @@ int dt__cli_list(int argc, char **argv)
         const dt_scenario *s = dt_scenario_at(i);
         const char *desc = s->description ? s->description : "";
         if (opts[OPT_JSON].seen) {
-            fputs("{\"name\":", stdout);
-            dt__json_string(stdout, s->name);
-            fputs(",\"expected\":", stdout);
-            dt__json_string(stdout, dt__cli_expected_name(s));
-            fputs(",\"description\":", stdout);
-            dt__json_string(stdout, desc);
-            fputs(",\"site\":", stdout);
             char site[512];
             snprintf(site, sizeof site, "%s:%d",
                      s->site.file ? s->site.file : "?", s->site.line);
-            dt__json_string(stdout, site);
-            fputs("}\n", stdout);
+            dt__json_writer w;
+            dt__json_writer_init(&w, stdout);
+            dt__json_open_object(&w, NULL);
+            dt__json_put_string(&w, "name", s->name);
+            dt__json_put_string(&w, "expected", dt__cli_expected_name(s));
+            dt__json_put_string(&w, "description", desc);
+            dt__json_put_string(&w, "site", site);
+            dt__json_close(&w);
+            putchar('\n');
         } else {
             printf("%-*s  %-17s  %s\n", name_width, s->name,
                    dt__cli_expected_name(s), desc);

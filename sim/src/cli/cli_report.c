@@ -42,32 +42,10 @@ void dt__cli_shell_word(FILE *out, const char *w)
     fputc('\'', out);
 }
 
-void dt__cli_print_double(FILE *out, double v)
-{
-    /* The shortest of two precisions that reads back exactly, so that a
-     * printed --abort-prob replays the same run. */
-    char buf[64];
-    snprintf(buf, sizeof buf, "%.15g", v);
-    if (strtod(buf, NULL) != v)
-        snprintf(buf, sizeof buf, "%.17g", v);
-    fputs(buf, out);
-}
-
 void dt__cli_print_abort_list(FILE *out, const uint64_t *list, size_t count)
 {
     for (size_t i = 0; i < count; i++)
         fprintf(out, "%s%" PRIu64, i ? "," : "", list[i]);
-}
-
-void dt__cli_json_abort_list(FILE *out, const uint64_t *list, size_t count)
-{
-    fputc('[', out);
-    for (size_t i = 0; i < count; i++) {
-        if (i)
-            fputc(',', out);
-        dt__json_u64(out, list[i]);
-    }
-    fputc(']', out);
 }
 
 void dt__cli_print_run_command(FILE *out, const char *scenario,
@@ -85,7 +63,7 @@ void dt__cli_print_run_command(FILE *out, const char *scenario,
     }
     if (c->abort_prob > 0.0) {
         fputs(" --abort-prob ", out);
-        dt__cli_print_double(out, c->abort_prob);
+        dt__json_double(out, c->abort_prob);
     }
     if (c->exit_mode)
         fputs(" --exit-mode", out);
@@ -136,49 +114,38 @@ void dt__cli_print_result_json(FILE *out, const dt_scenario *s,
 {
     char strategy[64];
     dt_strategy_format(&c->strategy, strategy, sizeof strategy);
-    fputs("{\"scenario\":", out);
-    dt__json_string(out, s->name);
-    fputs(",\"seed\":", out);
-    dt__json_u64(out, c->seed);
-    fputs(",\"strategy\":", out);
-    dt__json_string(out, strategy);
-    fputs(",\"abort_at\":", out);
-    dt__cli_json_abort_list(out, c->abort_at, c->abort_at_count);
-    fputs(",\"abort_prob\":", out);
-    dt__cli_print_double(out, c->abort_prob);
-    fprintf(out, ",\"exit_mode\":%s", c->exit_mode ? "true" : "false");
-    fputs(",\"expected\":", out);
-    dt__json_string(out, dt__cli_expected_name(s));
-    fputs(",\"verdict\":", out);
-    dt__json_string(out, dt__cli_verdict_name(r->passed, r->verdict));
-    fputs(",\"failures\":[", out);
+    dt__json_writer w;
+    dt__json_writer_init(&w, out);
+    dt__json_open_object(&w, NULL);
+    dt__json_put_string(&w, "scenario", s->name);
+    dt__json_put_u64(&w, "seed", c->seed);
+    dt__json_put_string(&w, "strategy", strategy);
+    dt__json_put_u64_array(&w, "abort_at", c->abort_at, c->abort_at_count);
+    dt__json_put_double(&w, "abort_prob", c->abort_prob);
+    dt__json_put_bool(&w, "exit_mode", c->exit_mode);
+    dt__json_put_string(&w, "expected", dt__cli_expected_name(s));
+    dt__json_put_string(&w, "verdict",
+                        dt__cli_verdict_name(r->passed, r->verdict));
+    dt__json_open_array(&w, "failures");
     for (size_t i = 0; i < r->failure_count; i++) {
-        fputs(i ? ",{\"kind\":" : "{\"kind\":", out);
-        dt__json_string(out, dt_failure_kind_name(r->failures[i].kind));
-        fputs(",\"summary\":", out);
-        dt__json_string(out, r->failures[i].summary);
-        fputs(",\"details\":", out);
-        dt__json_string(out, r->failures[i].details
-                                 ? r->failures[i].details : "");
-        fputc('}', out);
+        const dt_sim_failure *f = &r->failures[i];
+        dt__json_open_object(&w, NULL);
+        dt__json_put_string(&w, "kind", dt_failure_kind_name(f->kind));
+        dt__json_put_string(&w, "summary", f->summary);
+        dt__json_put_string(&w, "details", f->details ? f->details : "");
+        dt__json_close(&w);
     }
-    fputs("],\"trace_hash\":", out);
-    dt__json_hex64(out, r->trace_hash);
-    fputs(",\"await_points\":", out);
-    dt__json_u64(out, r->await_points);
-    fputs(",\"await_skipped\":", out);
-    dt__json_u64(out, r->await_skipped);
-    fputs(",\"aborts_injected\":", out);
-    dt__json_u64(out, r->aborts_injected);
-    fputs(",\"injected_at\":", out);
+    dt__json_close(&w);
+    dt__json_put_hex64(&w, "trace_hash", r->trace_hash);
+    dt__json_put_u64(&w, "await_points", r->await_points);
+    dt__json_put_u64(&w, "await_skipped", r->await_skipped);
+    dt__json_put_u64(&w, "aborts_injected", r->aborts_injected);
     size_t injected = r->injection_count < DT_ABORT_AT_MAX
                           ? r->injection_count : DT_ABORT_AT_MAX;
-    dt__cli_json_abort_list(out, r->injected_at, injected);
-    fputs(",\"steps\":", out);
-    dt__json_u64(out, r->steps);
-    fputs(",\"virtual_time_ns\":", out);
-    dt__json_u64(out, r->virtual_time_ns);
-    fputs(",\"end\":", out);
-    dt__json_string(out, dt_run_end_name(r->end));
-    fputs("}\n", out);
+    dt__json_put_u64_array(&w, "injected_at", r->injected_at, injected);
+    dt__json_put_u64(&w, "steps", r->steps);
+    dt__json_put_u64(&w, "virtual_time_ns", r->virtual_time_ns);
+    dt__json_put_string(&w, "end", dt_run_end_name(r->end));
+    dt__json_close(&w);
+    fputc('\n', out);
 }

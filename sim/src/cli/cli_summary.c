@@ -129,29 +129,27 @@ static void dt__print_scenario_text(const dt__campaign *c,
 
 /* ---- JSON ---------------------------------------------------------------- */
 
-static void dt__json_failure_run(FILE *out, const dt__campaign_failure *f,
+/* One failing run as an object: the failure, the run's configuration and
+ * verdict, and the command that replays it. */
+static void dt__json_failure_run(dt__json_writer *w, const char *key,
+                                 const dt__campaign_failure *f,
                                  const char *scenario)
 {
     char strategy[64];
     dt_strategy_format(&f->config.strategy, strategy, sizeof strategy);
     dt_sim_config config;
     dt__failure_config(f, &config);
-    fputs("{\"kind\":", out);
-    dt__json_string(out, dt_failure_kind_name(f->kind));
-    fputs(",\"summary\":", out);
-    dt__json_string(out, f->summary);
-    fputs(",\"seed\":", out);
-    dt__json_u64(out, f->config.seed);
-    fputs(",\"strategy\":", out);
-    dt__json_string(out, strategy);
-    fputs(",\"abort_at\":", out);
-    dt__cli_json_abort_list(out, f->abort_at, f->config.abort_at_count);
-    fputs(",\"abort_prob\":", out);
-    dt__cli_print_double(out, f->config.abort_prob);
-    fputs(",\"trace_hash\":", out);
-    dt__json_hex64(out, f->trace_hash);
-    fputs(",\"run_verdict\":", out);
-    dt__json_string(out, dt__cli_verdict_name(false, f->run_verdict));
+    dt__json_open_object(w, key);
+    dt__json_put_string(w, "kind", dt_failure_kind_name(f->kind));
+    dt__json_put_string(w, "summary", f->summary);
+    dt__json_put_u64(w, "seed", f->config.seed);
+    dt__json_put_string(w, "strategy", strategy);
+    dt__json_put_u64_array(w, "abort_at", f->abort_at,
+                           f->config.abort_at_count);
+    dt__json_put_double(w, "abort_prob", f->config.abort_prob);
+    dt__json_put_hex64(w, "trace_hash", f->trace_hash);
+    dt__json_put_string(w, "run_verdict",
+                        dt__cli_verdict_name(false, f->run_verdict));
     /* The replay command as one string, for tools that show it. */
     char *cmd = NULL;
     size_t cmd_len = 0;
@@ -159,11 +157,10 @@ static void dt__json_failure_run(FILE *out, const dt__campaign_failure *f,
     if (mem) {
         dt__cli_print_run_command(mem, scenario, &config);
         fclose(mem);
-        fputs(",\"command\":", out);
-        dt__json_string(out, cmd);
+        dt__json_put_string(w, "command", cmd);
     }
     free(cmd);
-    fputc('}', out);
+    dt__json_close(w);
 }
 
 static void dt__print_scenario_json(const dt__campaign *c,
@@ -172,51 +169,37 @@ static void dt__print_scenario_json(const dt__campaign *c,
     const dt_scenario *sc = c->scenarios[s];
     const dt__campaign_tally *t = &o->tallies[s];
     dt__verdict v = dt__verdict_of(c, t, s);
-    FILE *out = stdout;
-    fputs("{\"scenario\":", out);
-    dt__json_string(out, sc->name);
-    fputs(",\"command\":", out);
-    dt__json_string(out, c->command);
-    fputs(",\"expected\":", out);
-    dt__json_string(out, v.expected);
-    fputs(",\"got\":", out);
-    dt__json_string(out, v.got);
-    fprintf(out, ",\"met\":%s,\"skipped\":%s", v.met ? "true" : "false",
-            v.skipped ? "true" : "false");
-    fputs(",\"runs\":", out);
-    dt__json_u64(out, t->runs);
-    fputs(",\"failing_runs\":", out);
-    dt__json_u64(out, t->failing_runs);
-    fputs(",\"seeds\":", out);
-    dt__json_u64(out, t->seeds);
-    fputs(",\"await_points\":", out);
-    dt__json_u64(out, t->await_points);
-    fprintf(out, ",\"capped\":%s,\"time_limited\":%s",
-            t->capped ? "true" : "false", o->time_limited ? "true" : "false");
-    fputs(",\"failures\":{", out);
-    bool first = true;
-    for (int k = 0; k < DT_FAIL_KIND_COUNT; k++) {
-        if (t->kind_runs[k] == 0)
-            continue;
-        if (!first)
-            fputc(',', out);
-        first = false;
-        dt__json_string(out, dt_failure_kind_name((dt_failure_kind)k));
-        fputc(':', out);
-        dt__json_u64(out, t->kind_runs[k]);
-    }
-    fputs("},\"repro\":", out);
+    dt__json_writer w;
+    dt__json_writer_init(&w, stdout);
+    dt__json_open_object(&w, NULL);
+    dt__json_put_string(&w, "scenario", sc->name);
+    dt__json_put_string(&w, "command", c->command);
+    dt__json_put_string(&w, "expected", v.expected);
+    dt__json_put_string(&w, "got", v.got);
+    dt__json_put_bool(&w, "met", v.met);
+    dt__json_put_bool(&w, "skipped", v.skipped);
+    dt__json_put_u64(&w, "runs", t->runs);
+    dt__json_put_u64(&w, "failing_runs", t->failing_runs);
+    dt__json_put_u64(&w, "seeds", t->seeds);
+    dt__json_put_u64(&w, "await_points", t->await_points);
+    dt__json_put_bool(&w, "capped", t->capped);
+    dt__json_put_bool(&w, "time_limited", o->time_limited);
+    dt__json_open_object(&w, "failures");
+    for (int k = 0; k < DT_FAIL_KIND_COUNT; k++)
+        if (t->kind_runs[k] > 0)
+            dt__json_put_u64(&w, dt_failure_kind_name((dt_failure_kind)k),
+                             t->kind_runs[k]);
+    dt__json_close(&w);
     if (t->has_first)
-        dt__json_failure_run(out, &t->first, sc->name);
+        dt__json_failure_run(&w, "repro", &t->first, sc->name);
     else
-        fputs("null", out);
-    fputs(",\"distinct\":[", out);
-    for (size_t i = 0; i < t->distinct_count; i++) {
-        if (i)
-            fputc(',', out);
-        dt__json_failure_run(out, &t->distinct[i], sc->name);
-    }
-    fputs("]}\n", out);
+        dt__json_put_null(&w, "repro");
+    dt__json_open_array(&w, "distinct");
+    for (size_t i = 0; i < t->distinct_count; i++)
+        dt__json_failure_run(&w, NULL, &t->distinct[i], sc->name);
+    dt__json_close(&w);
+    dt__json_close(&w);
+    putchar('\n');
 }
 
 /* ---- JUnit --------------------------------------------------------------- */

@@ -36,8 +36,7 @@
 #define DT__CHROME_PID 1
 
 typedef struct dt__chrome {
-    FILE *out;
-    bool first; /* no event written yet: no comma before the next */
+    dt__json_writer json; /* inside the traceEvents array */
     dt__trace_names names;
     /* The synthetic clock: the instant of virtual time being drawn and
      * how many slices began at it. */
@@ -53,33 +52,50 @@ typedef struct dt__chrome {
 
 /* Writes a time in microseconds: ns of virtual time plus ps of synthetic
  * offset, without floating point. */
-static void dt__chrome_us(FILE *out, uint64_t ns, uint64_t offset_ps)
+static void dt__chrome_us(dt__chrome *c, const char *key, uint64_t ns,
+                          uint64_t offset_ps)
 {
     uint64_t us = ns / 1000u;
     uint64_t ps = (ns % 1000u) * DT__PS_PER_NS + offset_ps;
     us += ps / DT__PS_PER_US;
     ps %= DT__PS_PER_US;
-    fprintf(out, "%" PRIu64 ".%06" PRIu64, us, ps);
+    char text[48];
+    snprintf(text, sizeof text, "%" PRIu64 ".%06" PRIu64, us, ps);
+    dt__json_put_number(&c->json, key, text);
 }
 
-/* Starts an event object: `{"name":NAME,"ph":"PH","pid":1,"tid":TID`. */
+/* Opens an event object: `{"name":NAME,"ph":"PH","pid":1,"tid":TID`;
+ * the caller adds its fields and closes it. */
 static void dt__chrome_begin(dt__chrome *c, const char *name, const char *ph,
                              uint64_t tid)
 {
-    fputs(c->first ? "\n" : ",\n", c->out);
-    c->first = false;
-    fputs("{\"name\":", c->out);
-    dt__json_string(c->out, name);
-    fprintf(c->out, ",\"ph\":\"%s\",\"pid\":%d,\"tid\":", ph,
-            DT__CHROME_PID);
-    dt__json_u64(c->out, tid);
+    dt__json_open_object(&c->json, NULL);
+    dt__json_put_string(&c->json, "name", name);
+    dt__json_put_string(&c->json, "ph", ph);
+    dt__json_put_u64(&c->json, "pid", DT__CHROME_PID);
+    dt__json_put_u64(&c->json, "tid", tid);
+}
+
+/* Opens the event's "args" object. */
+static dt__json_writer *dt__chrome_args(dt__chrome *c)
+{
+    dt__json_open_object(&c->json, "args");
+    return &c->json;
+}
+
+/* Closes the "args" object and the event. */
+static void dt__chrome_end(dt__chrome *c)
+{
+    dt__json_close(&c->json);
+    dt__json_close(&c->json);
 }
 
 static void dt__chrome_metadata(dt__chrome *c)
 {
     const dt_sim_result *r = c->names.result;
     dt__chrome_begin(c, "process_name", "M", 0);
-    fputs(",\"args\":{\"name\":\"droptest run\"}}", c->out);
+    dt__json_put_string(dt__chrome_args(c), "name", "droptest run");
+    dt__chrome_end(c);
     for (size_t i = 0; i < r->object_count; i++) {
         const dt_trace_object *o = &r->objects[i];
         if (o->kind != DT_OBJ_TASK)
@@ -87,14 +103,12 @@ static void dt__chrome_metadata(dt__chrome *c)
         char name[96];
         dt__trace_task_name(&c->names, o->seq, name, sizeof name);
         dt__chrome_begin(c, "thread_name", "M", o->seq);
-        fputs(",\"args\":{\"name\":", c->out);
-        dt__json_string(c->out, name);
-        fputs("}}", c->out);
+        dt__json_put_string(dt__chrome_args(c), "name", name);
+        dt__chrome_end(c);
         /* Tracks in spawn order, the root first. */
         dt__chrome_begin(c, "thread_sort_index", "M", o->seq);
-        fputs(",\"args\":{\"sort_index\":", c->out);
-        dt__json_u64(c->out, o->seq);
-        fputs("}}", c->out);
+        dt__json_put_u64(dt__chrome_args(c), "sort_index", o->seq);
+        dt__chrome_end(c);
     }
 }
 
@@ -134,17 +148,13 @@ static void dt__chrome_close_slice(dt__chrome *c, const dt_event *e,
     char until[400];
     dt__trace_event_text(&c->names, e, await, until, sizeof until);
     dt__chrome_begin(c, "run", "X", e->task_seq);
-    fputs(",\"ts\":", c->out);
-    dt__chrome_us(c->out, c->slice_start_ns, c->slice_offset_ps);
-    fputs(",\"dur\":", c->out);
-    dt__chrome_us(c->out, 0, dur_ps);
-    fputs(",\"args\":{\"until\":", c->out);
-    dt__json_string(c->out, until);
-    if (work_ns) {
-        fputs(",\"work_ns\":", c->out);
-        dt__json_u64(c->out, work_ns);
-    }
-    fputs("}}", c->out);
+    dt__chrome_us(c, "ts", c->slice_start_ns, c->slice_offset_ps);
+    dt__chrome_us(c, "dur", 0, dur_ps);
+    dt__json_writer *args = dt__chrome_args(c);
+    dt__json_put_string(args, "until", until);
+    if (work_ns)
+        dt__json_put_u64(args, "work_ns", work_ns);
+    dt__chrome_end(c);
     c->slice_task = 0;
 }
 
@@ -163,15 +173,13 @@ static void dt__chrome_instant(dt__chrome *c, uint64_t task,
         offset_ps = c->step * DT__PS_PER_NS + DT__BETWEEN_SLICES_PS;
     }
     dt__chrome_begin(c, name, "i", task);
-    fprintf(c->out, ",\"s\":\"%s\",\"ts\":", task ? "t" : "g");
-    dt__chrome_us(c->out, time_ns, offset_ps);
-    fputs(",\"args\":{\"event\":", c->out);
-    dt__json_string(c->out, kind);
-    if (summary) {
-        fputs(",\"summary\":", c->out);
-        dt__json_string(c->out, summary);
-    }
-    fputs("}}", c->out);
+    dt__json_put_string(&c->json, "s", task ? "t" : "g");
+    dt__chrome_us(c, "ts", time_ns, offset_ps);
+    dt__json_writer *args = dt__chrome_args(c);
+    dt__json_put_string(args, "event", kind);
+    if (summary)
+        dt__json_put_string(args, "summary", summary);
+    dt__chrome_end(c);
 }
 
 static bool dt__chrome_is_instant(dt_event_kind kind)
@@ -236,12 +244,11 @@ static void dt__chrome_close_unfinished(dt__chrome *c)
     if (!c->slice_task)
         return;
     dt__chrome_begin(c, "run", "X", c->slice_task);
-    fputs(",\"ts\":", c->out);
-    dt__chrome_us(c->out, c->slice_start_ns, c->slice_offset_ps);
-    fputs(",\"dur\":", c->out);
-    dt__chrome_us(c->out, 0, DT__SLICE_WIDTH_PS);
-    fputs(",\"args\":{\"until\":\"the run ended inside this slice\"}}",
-          c->out);
+    dt__chrome_us(c, "ts", c->slice_start_ns, c->slice_offset_ps);
+    dt__chrome_us(c, "dur", 0, DT__SLICE_WIDTH_PS);
+    dt__json_put_string(dt__chrome_args(c), "until",
+                        "the run ended inside this slice");
+    dt__chrome_end(c);
     c->slice_task = 0;
 }
 
@@ -264,15 +271,18 @@ int dt_trace_write_chrome(FILE *out, const dt_sim_result *r)
 {
     dt__chrome c;
     memset(&c, 0, sizeof c);
-    c.out = out;
-    c.first = true;
+    dt__json_writer_init(&c.json, out);
     dt__trace_names_init(&c.names, r);
-    fputs("{\"traceEvents\":[", out);
+    dt__json_open_object(&c.json, NULL);
+    dt__json_open_lines(&c.json, "traceEvents");
     dt__chrome_metadata(&c);
     for (size_t i = 0; i < r->trace_count; i++)
         dt__chrome_event(&c, r, i);
     dt__chrome_failures(&c, r);
-    fputs("\n],\"displayTimeUnit\":\"ns\"}\n", out);
+    dt__json_close(&c.json);
+    dt__json_put_string(&c.json, "displayTimeUnit", "ns");
+    dt__json_close(&c.json);
+    fputc('\n', out);
     dt__trace_names_free(&c.names);
     if (fflush(out) != 0 || ferror(out))
         return -1;
