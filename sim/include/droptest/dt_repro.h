@@ -24,6 +24,10 @@
 #include <stdio.h>
 
 #include "droptest/dt_sim.h"
+/* dt_version(), which repro files are written with, has a header of its
+ * own; it is included here so that code that found it in dt_repro.h
+ * still compiles. */
+#include "droptest/dt_version.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -45,9 +49,6 @@ typedef struct dt_repro {
     bool passed;                 /* the verdict: pass, or */
     dt_failure_kind verdict;     /* the failure kind */
 } dt_repro;
-
-/* The droptest version repro files are written with ("0.1.0"). */
-const char *dt_version(void);
 
 /* Parses a repro file's text. `path` only names the input in messages.
  * On error writes one line naming the file, the line and what was

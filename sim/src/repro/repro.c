@@ -17,20 +17,11 @@
 #include "droptest/dt_repro.h"
 #include "base/sim_assert.h"
 
-#ifndef DT_VERSION
-#error "DT_VERSION must be defined by the build (meson.build passes it)"
-#endif
-
 /* A repro file is a dozen short lines and at most DT_DECISIONS_MAX
  * decisions of ~25 bytes: anything much larger is not one. */
 #define DT__REPRO_SIZE_MAX ((size_t)1 << 20)
 /* Values shown in messages are clipped so a message stays one line. */
 #define DT__REPRO_SHOW_MAX 48
-
-const char *dt_version(void)
-{
-    return DT_VERSION;
-}
 
 /* ---- messages ------------------------------------------------------------ */
 
