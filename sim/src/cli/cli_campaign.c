@@ -240,19 +240,16 @@ static bool dt__unit_new(dt__pool *p, uint64_t *ordinal)
         p->gen_done = true;
         return false;
     }
-    if (p->head + p->len == p->cap) {
-        if (p->head > 0) {
-            memmove(p->units, p->units + p->head, p->len * sizeof *p->units);
-            p->head = 0;
-        } else {
-            size_t cap = p->cap ? p->cap * 2 : 64;
-            dt__unit *u = realloc(p->units, cap * sizeof *u);
-            if (!u)
-                return dt__pool_fail(p, "out of memory");
-            p->units = u;
-            p->cap = cap;
-        }
+    /* Folded units leave room at the front: reuse it before growing. */
+    if (p->head + p->len == p->cap && p->head > 0) {
+        memmove(p->units, p->units + p->head, p->len * sizeof *p->units);
+        p->head = 0;
     }
+    dt__unit *units = dt__grow(p->units, &p->cap, p->head + p->len,
+                               sizeof *units, 64);
+    if (!units)
+        return dt__pool_fail(p, "out of memory");
+    p->units = units;
     dt__unit *u = &p->units[p->head + p->len++];
     memset(u, 0, sizeof *u);
     u->key = key;
@@ -596,16 +593,15 @@ static bool dt__worker_handle(dt__pool *p, dt__worker *w,
 
 static void dt__worker_read(dt__pool *p, dt__worker *w)
 {
-    if (w->cap - w->len < DT__READ_CHUNK) {
-        size_t cap = w->cap ? w->cap * 2 : 2 * DT__READ_CHUNK;
-        unsigned char *b = realloc(w->buf, cap);
-        if (!b) {
-            dt__pool_fail(p, "out of memory");
-            return;
-        }
-        w->buf = b;
-        w->cap = cap;
+    /* Room for a whole chunk after the bytes held, so that one read()
+     * takes what a worker wrote in one go. */
+    unsigned char *b = dt__grow_to(w->buf, &w->cap, w->len + DT__READ_CHUNK,
+                                   1, 2 * DT__READ_CHUNK);
+    if (!b) {
+        dt__pool_fail(p, "out of memory");
+        return;
     }
+    w->buf = b;
     ssize_t n = read(w->res_fd, w->buf + w->len, w->cap - w->len);
     if (n < 0 && errno == EINTR)
         return;

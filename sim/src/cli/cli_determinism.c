@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "base/grow.h"
 
 /* Differences printed per scenario; the rest are counted. */
 #define DT__DETERMINISM_SHOWN_MAX 8
@@ -94,20 +95,19 @@ static bool dt__det_collect(int fd, pid_t pid, dt__det_list *l)
     l->cap = 0;
     bool ok = true;
     dt__det_rec rec;
-    while (dt__cli_read_all(fd, &rec, sizeof rec)) {
-        if (rec.run >= cap) {
-            size_t n = cap ? cap : 64;
-            while (n <= rec.run)
-                n *= 2;
-            dt__det_rec *r = realloc(l->recs, n * sizeof *r);
-            if (!r) {
-                ok = false;
-                break;
+    while (ok && dt__cli_read_all(fd, &rec, sizeof rec)) {
+        /* Doubled until the run's index fits, the new entries zero. */
+        while (ok && rec.run >= cap) {
+            size_t had = cap;
+            dt__det_rec *r = dt__grow(l->recs, &cap, cap, sizeof *r, 64);
+            if (r) {
+                memset(r + had, 0, (cap - had) * sizeof *r);
+                l->recs = r;
             }
-            memset(r + cap, 0, (n - cap) * sizeof *r);
-            l->recs = r;
-            cap = n;
+            ok = r != NULL;
         }
+        if (!ok)
+            break;
         l->recs[rec.run] = rec;
         l->count++;
         l->cap = cap;
