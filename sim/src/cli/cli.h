@@ -12,6 +12,7 @@
 
 #include "droptest/dt_repro.h"
 #include "droptest/dt_sim.h"
+#include "cli_opt.h"
 
 /* Exit codes (dt_scenario.h, droptest_main). */
 enum {
@@ -21,7 +22,6 @@ enum {
     DT__EXIT_INTERNAL = 3, /* out of memory, fork failed, a write failed */
 };
 
-#define DT__CLI_POSITIONAL_MAX 256
 #define DT__CLI_SEEDS_DEFAULT 16
 /* A seed range wider than this is a typo, not a campaign. */
 #define DT__CLI_SEED_COUNT_MAX (UINT64_C(1) << 40)
@@ -46,34 +46,7 @@ int dt__cli_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int dt__cli_internal(const char *fmt, ...)
     __attribute__((format(printf, 1, 2)));
 
-/* ---- help (cli_main.c) --------------------------------------------------- */
-
-/* Prints the help of a command to stdout; returns DT__EXIT_OK. */
-int dt__cli_help(const char *command);
-
-/* ---- option parsing (cli_args.c) ----------------------------------------- */
-
-/* One option a command accepts. The parser fills value and seen. */
-typedef struct dt__cli_opt {
-    const char *name;     /* "--seed" */
-    const char *alias;    /* "-o" or NULL */
-    const char *expect;   /* what its value must be; NULL for a flag */
-    const char *value;    /* the value given (a flag: "") */
-    bool seen;
-} dt__cli_opt;
-
-typedef struct dt__cli_args {
-    const char *positional[DT__CLI_POSITIONAL_MAX];
-    size_t positional_count;
-    bool help;            /* --help or -h was given */
-} dt__cli_args;
-
-/* Splits argv (argv[0] is the command's name) into options and positional
- * arguments. An unknown option, a missing value, a value given to a flag
- * or an option given twice is a usage error: prints one line and returns
- * false. */
-bool dt__cli_parse(int argc, char **argv, dt__cli_opt *opts, size_t count,
-                   dt__cli_args *out);
+/* ---- option values (cli_args.c) ----------------------------------------- */
 
 /* Strict value parsers: the whole string must parse and be in range.
  * `what` names the input in the message ("--seed"). Each prints one line
@@ -90,10 +63,6 @@ bool dt__cli_parse_shard(const char *what, const char *text,
 bool dt__cli_parse_prob(const char *what, const char *text, double *out);
 /* A positive decimal number of seconds. */
 bool dt__cli_parse_seconds(const char *what, const char *text, double *out);
-/* --run-timeout SEC, whole seconds from 1: the real time a run may take
- * before its running task is stopped as blocking; the default when the
- * option was not given. */
-bool dt__cli_parse_run_timeout(const dt__cli_opt *opt, unsigned *out);
 /* "K[,K...]": at most DT_ABORT_AT_MAX await-point indices. */
 bool dt__cli_parse_abort_at(const char *what, const char *text,
                             uint64_t *list, size_t *count);
@@ -182,7 +151,7 @@ typedef struct dt__campaign {
     uint64_t shard_index, shard_count; /* 0-based index */
     /* fuzz */
     uint64_t fuzz_seed;
-    uint32_t fuzz_max_aborts;
+    unsigned fuzz_max_aborts;
     double abort_prob;
     /* both */
     unsigned jobs;
@@ -320,27 +289,10 @@ int dt__campaign_report(const dt__campaign *c,
 
 /* ---- one run (cli_run.c) ------------------------------------------------- */
 
-/* The options of `run`, which `replay SCENARIO` takes too. */
-enum {
-    DT__RUN_SEED,
-    DT__RUN_STRATEGY,
-    DT__RUN_ABORT_AT,
-    DT__RUN_ABORT_PROB,
-    DT__RUN_EXIT_MODE,
-    DT__RUN_TRACE,
-    DT__RUN_TRACE_JSON,
-    DT__RUN_JSON,
-    DT__RUN_REPRO,
-    DT__RUN_RUN_TIMEOUT,
-    DT__RUN_OPT_COUNT
-};
-void dt__cli_run_opts_init(dt__cli_opt opts[DT__RUN_OPT_COUNT]);
-
-/* Validates the parsed run options, runs the scenario once and reports
- * it; timeline forces the trace printout (replay). Returns the exit
- * code. */
-int dt__cli_run_parsed(const char *command, dt__cli_opt *opts,
-                       const dt__cli_args *args, bool timeline);
+/* Validates the run options of args (run's, or replay's for a
+ * scenario), runs the scenario once and reports it; timeline forces the
+ * trace printout (replay). Returns the exit code. */
+int dt__cli_run_parsed(const dt__cli_args *args, bool timeline);
 
 /* Writes the run's Chrome trace JSON to path, whole or not at all. */
 bool dt__cli_write_trace_json(const char *path, const dt_sim_result *result);
@@ -352,48 +304,26 @@ bool dt__cli_load_repro(const char *path, dt_repro *repro,
 
 /* ---- campaign commands (cli_explore.c) ----------------------------------- */
 
-/* The options explore and fuzz share. */
-typedef struct dt__campaign_opts {
-    dt__cli_opt *all, *strategy, *jobs, *max_runs, *time_limit;
-    dt__cli_opt *run_timeout, *json, *junit, *repro_dir;
-} dt__campaign_opts;
-
-/* Their descriptions, for the option table of a command whose option enum
- * names them OPT_ALL, OPT_STRATEGY, ... OPT_REPRO_DIR: one text of each
- * expectation for both commands. */
-#define DT__CAMPAIGN_OPT_TABLE                                              \
-    [OPT_ALL] = {.name = "--all"},                                          \
-    [OPT_STRATEGY] = {.name = "--strategy",                                 \
-                      .expect = "random, fifo, pct, pct:D or pct:D:K"},     \
-    [OPT_JOBS] = {.name = "--jobs", .expect = "a number of workers"},       \
-    [OPT_MAX_RUNS] = {.name = "--max-runs",                                 \
-                      .expect = "a positive number of runs"},               \
-    [OPT_TIME_LIMIT] = {.name = "--time-limit",                             \
-                        .expect = "a positive number of seconds"},          \
-    [OPT_RUN_TIMEOUT] = {.name = "--run-timeout",                           \
-                         .expect = "a whole number of seconds"},            \
-    [OPT_JSON] = {.name = "--json"},                                        \
-    [OPT_JUNIT] = {.name = "--junit", .expect = "a file name"},             \
-    [OPT_REPRO_DIR] = {.name = "--repro-dir", .expect = "a directory name"}
-/* The shared options of such a table, for dt__cli_campaign_setup. */
-#define DT__CAMPAIGN_OPTS_OF(opts)                                          \
-    {&(opts)[OPT_ALL], &(opts)[OPT_STRATEGY], &(opts)[OPT_JOBS],            \
-     &(opts)[OPT_MAX_RUNS], &(opts)[OPT_TIME_LIMIT],                        \
-     &(opts)[OPT_RUN_TIMEOUT], &(opts)[OPT_JSON], &(opts)[OPT_JUNIT],       \
-     &(opts)[OPT_REPRO_DIR]}
-
-/* Validates the shared options into c and summary (c->scenarios is
- * malloc'd). Prints one line and returns false on bad input. */
-bool dt__cli_campaign_setup(const dt__campaign_opts *o,
-                            const dt__cli_args *args, dt__campaign *c,
+/* Validates the options explore and fuzz share into c and summary
+ * (c->scenarios is malloc'd). Prints one line and returns false on bad
+ * input. */
+bool dt__cli_campaign_setup(const dt__cli_args *args, dt__campaign *c,
                             dt__summary_opts *summary);
 /* Runs the campaign, reports it, frees c->scenarios; returns the exit
  * code. */
 int dt__cli_campaign_finish(dt__campaign *c, const dt__summary_opts *summary);
 
 /* ---- commands ------------------------------------------------------------ */
-/* Each takes argv with the command's name in argv[0] and returns the exit
- * code. */
+/* Each command's table (its options and help) is in its file; its run
+ * function takes argv with the command's name in argv[0] and returns the
+ * exit code. */
+extern const dt__cli_command dt__cli_cmd_list;
+extern const dt__cli_command dt__cli_cmd_run;
+extern const dt__cli_command dt__cli_cmd_explore;
+extern const dt__cli_command dt__cli_cmd_fuzz;
+extern const dt__cli_command dt__cli_cmd_replay;
+extern const dt__cli_command dt__cli_cmd_minimize;
+extern const dt__cli_command dt__cli_cmd_determinism;
 int dt__cli_list(int argc, char **argv);
 int dt__cli_run(int argc, char **argv);
 int dt__cli_explore(int argc, char **argv);

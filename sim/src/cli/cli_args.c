@@ -12,84 +12,6 @@
 #include "cli.h"
 #include "base/parse.h"
 
-static dt__cli_opt *dt__opt_find(dt__cli_opt *opts, size_t count,
-                                 const char *name, size_t len)
-{
-    for (size_t i = 0; i < count; i++) {
-        const char *n = opts[i].name;
-        if (strlen(n) == len && strncmp(n, name, len) == 0)
-            return &opts[i];
-        n = opts[i].alias;
-        if (n && strlen(n) == len && strncmp(n, name, len) == 0)
-            return &opts[i];
-    }
-    return NULL;
-}
-
-bool dt__cli_parse(int argc, char **argv, dt__cli_opt *opts, size_t count,
-                   dt__cli_args *out)
-{
-    const char *command = argv[0];
-    memset(out, 0, sizeof *out);
-    bool options_done = false;
-    for (int i = 1; i < argc; i++) {
-        const char *arg = argv[i];
-        bool is_option = !options_done && arg[0] == '-' && arg[1] != '\0';
-        if (!is_option) {
-            if (out->positional_count == DT__CLI_POSITIONAL_MAX) {
-                dt__cli_usage("%s: more than %d arguments", command,
-                              DT__CLI_POSITIONAL_MAX);
-                return false;
-            }
-            out->positional[out->positional_count++] = arg;
-            continue;
-        }
-        if (strcmp(arg, "--") == 0) {
-            options_done = true;
-            continue;
-        }
-        if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
-            out->help = true;
-            continue;
-        }
-        const char *eq = strchr(arg, '=');
-        size_t name_len = eq ? (size_t)(eq - arg) : strlen(arg);
-        dt__cli_opt *o = dt__opt_find(opts, count, arg, name_len);
-        if (!o) {
-            dt__cli_usage("%s: `%.*s` is not an option of this command; "
-                          "`%s %s --help` lists them",
-                          command, (int)name_len, arg, dt__cli_prog,
-                          command);
-            return false;
-        }
-        if (o->seen) {
-            dt__cli_usage("%s: %s is given more than once", command,
-                          o->name);
-            return false;
-        }
-        o->seen = true;
-        if (!o->expect) {
-            if (eq) {
-                dt__cli_usage("%s: %s takes no value (got `%s`)", command,
-                              o->name, eq + 1);
-                return false;
-            }
-            o->value = "";
-            continue;
-        }
-        if (eq) {
-            o->value = eq + 1;
-        } else if (i + 1 < argc) {
-            o->value = argv[++i];
-        } else {
-            dt__cli_usage("%s: %s needs a value; expected %s", command,
-                          o->name, o->expect);
-            return false;
-        }
-    }
-    return true;
-}
-
 bool dt__cli_parse_u64(const char *what, const char *text, uint64_t min,
                        uint64_t max, uint64_t *out)
 {
@@ -212,16 +134,6 @@ bool dt__cli_parse_seconds(const char *what, const char *text, double *out)
         return false;
     }
     *out = v;
-    return true;
-}
-
-bool dt__cli_parse_run_timeout(const dt__cli_opt *opt, unsigned *out)
-{
-    uint64_t v = DT__CLI_RUN_TIMEOUT_DEFAULT_S;
-    if (opt->seen && !dt__cli_parse_u64(opt->name, opt->value, 1,
-                                        DT__CLI_RUN_TIMEOUT_MAX_S, &v))
-        return false;
-    *out = (unsigned)v;
     return true;
 }
 

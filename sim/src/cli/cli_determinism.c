@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "cli_options.h"
 #include "base/grow.h"
 
 /* Differences printed per scenario; the rest are counted. */
@@ -228,20 +229,37 @@ static bool dt__det_seed(const dt__campaign *c, const dt__unit_key *key,
     return true;
 }
 
+static const dt__cli_entry dt__determinism_entries[] = {
+    {.opt = &dt__opt_all, .show = DT__CLI_HIDDEN},
+    {.opt = &dt__opt_seeds},
+    {.opt = &dt__opt_strategy},
+};
+
+static const char dt__determinism_usage[] =
+    "usage: droptest check-determinism SCENARIO...|--all [options]\n"
+    "\n"
+    "Each seed's explore runs (baseline, then an abort at each await\n"
+    "point) run in two child processes, the second in reverse order so\n"
+    "that state surviving between runs shows; any trace hash that\n"
+    "differs is a nondeterminism failure.\n";
+
+const dt__cli_command dt__cli_cmd_determinism = {
+    .name = "check-determinism",
+    .run = dt__cli_determinism,
+    .summary = "run every explore run twice in two processes and compare "
+               "hashes",
+    .usage = dt__determinism_usage,
+    .entries = DT__CLI_TABLE(dt__determinism_entries),
+    .help_width = DT__CLI_HELP_WIDTH,
+};
+
 int dt__cli_determinism(int argc, char **argv)
 {
-    enum { OPT_ALL, OPT_SEEDS, OPT_STRATEGY, OPT_COUNT };
-    dt__cli_opt opts[OPT_COUNT] = {
-        [OPT_ALL] = {.name = "--all"},
-        [OPT_SEEDS] = {.name = "--seeds", .expect = "N or A..B"},
-        [OPT_STRATEGY] = {.name = "--strategy",
-                          .expect = "random, fifo, pct, pct:D or pct:D:K"},
-    };
     dt__cli_args args;
-    if (!dt__cli_parse(argc, argv, opts, OPT_COUNT, &args))
+    if (!dt__cli_parse(argc, argv, &dt__cli_cmd_determinism, &args))
         return DT__EXIT_USAGE;
     if (args.help)
-        return dt__cli_help("check-determinism");
+        return dt__cli_print_help(&dt__cli_cmd_determinism);
     dt__campaign c;
     memset(&c, 0, sizeof c);
     c.mode = DT__CAMPAIGN_EXPLORE;
@@ -252,16 +270,11 @@ int dt__cli_determinism(int argc, char **argv)
     /* A run that spins is stopped as in explore, not waited for: both
      * processes then give it no hash, which compares equal. */
     c.run_timeout_s = DT__CLI_RUN_TIMEOUT_DEFAULT_S;
-    if (opts[OPT_SEEDS].seen &&
-        !dt__cli_parse_seeds("--seeds", opts[OPT_SEEDS].value, &c.seed_first,
-                             &c.seed_count))
-        return DT__EXIT_USAGE;
-    if (opts[OPT_STRATEGY].seen &&
-        !dt__cli_parse_strategy("--strategy", opts[OPT_STRATEGY].value,
-                                &c.strategy))
-        return DT__EXIT_USAGE;
-    if (!dt__cli_select(&args, opts[OPT_ALL].seen, &c.scenarios,
-                        &c.scenario_count))
+    if (!dt__cli_take_pair(&args, &dt__opt_seeds, &c.seed_first,
+                           &c.seed_count) ||
+        !dt__cli_take_strategy(&args, &dt__opt_strategy, &c.strategy) ||
+        !dt__cli_select(&args, dt__cli_given(&args, &dt__opt_all),
+                        &c.scenarios, &c.scenario_count))
         return DT__EXIT_USAGE;
 
     int code = DT__EXIT_OK;

@@ -5,47 +5,27 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "cli_options.h"
 
-bool dt__cli_campaign_setup(const dt__campaign_opts *o,
-                            const dt__cli_args *args, dt__campaign *c,
+bool dt__cli_campaign_setup(const dt__cli_args *args, dt__campaign *c,
                             dt__summary_opts *summary)
 {
     memset(summary, 0, sizeof *summary);
     c->strategy.kind = DT_STRATEGY_RANDOM;
-    if (o->strategy->seen &&
-        !dt__cli_parse_strategy("--strategy", o->strategy->value,
-                                &c->strategy))
-        return false;
-    uint64_t v;
     c->jobs = dt__cli_default_jobs();
-    if (o->jobs->seen) {
-        if (!dt__cli_parse_u64("--jobs", o->jobs->value, 1, DT__CLI_JOBS_MAX,
-                               &v))
-            return false;
-        c->jobs = (unsigned)v;
-    }
-    if (o->max_runs->seen &&
-        !dt__cli_parse_u64("--max-runs", o->max_runs->value, 1, UINT64_MAX,
-                           &c->max_runs))
+    c->run_timeout_s = DT__CLI_RUN_TIMEOUT_DEFAULT_S;
+    if (!dt__cli_take_strategy(args, &dt__opt_strategy, &c->strategy) ||
+        !dt__cli_take_uint(args, &dt__opt_jobs, &c->jobs) ||
+        !dt__cli_take_u64(args, &dt__opt_max_runs, &c->max_runs) ||
+        !dt__cli_take_double(args, &dt__opt_time_limit, &c->time_limit_s) ||
+        !dt__cli_take_uint(args, &dt__opt_run_timeout, &c->run_timeout_s) ||
+        !dt__cli_take_path(args, &dt__opt_junit, &summary->junit_path) ||
+        !dt__cli_take_path(args, &dt__opt_repro_dir, &summary->repro_dir))
         return false;
-    if (o->time_limit->seen &&
-        !dt__cli_parse_seconds("--time-limit", o->time_limit->value,
-                               &c->time_limit_s))
-        return false;
-    if (!dt__cli_parse_run_timeout(o->run_timeout, &c->run_timeout_s))
-        return false;
-    summary->json = o->json->seen;
-    summary->junit_path = o->junit->value;
-    summary->repro_dir = o->repro_dir->value;
-    if (summary->junit_path &&
-        !dt__cli_check_output("--junit", summary->junit_path))
-        return false;
-    if (summary->repro_dir &&
-        !dt__cli_check_output_dir("--repro-dir", summary->repro_dir))
-        return false;
+    summary->json = dt__cli_given(args, &dt__opt_json);
     /* Scenarios last: a bad option value is named before a long list. */
-    if (!dt__cli_select(args, o->all->seen, &c->scenarios,
-                        &c->scenario_count))
+    if (!dt__cli_select(args, dt__cli_given(args, &dt__opt_all),
+                        &c->scenarios, &c->scenario_count))
         return false;
     c->progress = isatty(STDERR_FILENO) == 1;
     return true;
@@ -65,23 +45,47 @@ int dt__cli_campaign_finish(dt__campaign *c, const dt__summary_opts *summary)
     return code;
 }
 
+static const dt__cli_entry dt__explore_entries[] = {
+    {.opt = &dt__opt_all, .show = DT__CLI_HIDDEN},
+    {.opt = &dt__opt_seeds},
+    {.opt = &dt__opt_strategy},
+    {.opt = &dt__opt_jobs},
+    {.opt = &dt__opt_shard},
+    {.opt = &dt__opt_max_runs},
+    {.opt = &dt__opt_time_limit},
+    {.opt = &dt__opt_run_timeout,
+     .help = "stop a run after SEC real seconds and report\n"
+             "it as blocking (default 10)"},
+    {.opt = &dt__opt_json, .help = "one JSON object per scenario per line"},
+    {.opt = &dt__opt_junit},
+    {.opt = &dt__opt_repro_dir},
+};
+
+static const char dt__explore_usage[] =
+    "usage: droptest explore SCENARIO...|--all [options]\n"
+    "\n"
+    "Per seed: a baseline run counts its await points N, then one run\n"
+    "per k in 0..N-1 aborts the task that reaches await point k.\n";
+
+const dt__cli_command dt__cli_cmd_explore = {
+    .name = "explore",
+    .run = dt__cli_explore,
+    .summary = "abort at every await point of every seed, over worker "
+               "processes",
+    .usage = dt__explore_usage,
+    .entries = DT__CLI_TABLE(dt__explore_entries),
+    .help_width = DT__CLI_HELP_WIDTH,
+    .epilogue = "\n"
+                "Exit 0 iff every scenario's expected verdict was met.\n",
+};
+
 int dt__cli_explore(int argc, char **argv)
 {
-    enum {
-        OPT_ALL, OPT_SEEDS, OPT_STRATEGY, OPT_JOBS, OPT_SHARD, OPT_MAX_RUNS,
-        OPT_TIME_LIMIT, OPT_RUN_TIMEOUT, OPT_JSON, OPT_JUNIT, OPT_REPRO_DIR,
-        OPT_COUNT
-    };
-    dt__cli_opt opts[OPT_COUNT] = {
-        DT__CAMPAIGN_OPT_TABLE,
-        [OPT_SEEDS] = {.name = "--seeds", .expect = "N or A..B"},
-        [OPT_SHARD] = {.name = "--shard", .expect = "I/N"},
-    };
     dt__cli_args args;
-    if (!dt__cli_parse(argc, argv, opts, OPT_COUNT, &args))
+    if (!dt__cli_parse(argc, argv, &dt__cli_cmd_explore, &args))
         return DT__EXIT_USAGE;
     if (args.help)
-        return dt__cli_help("explore");
+        return dt__cli_print_help(&dt__cli_cmd_explore);
 
     dt__campaign c;
     memset(&c, 0, sizeof c);
@@ -91,17 +95,12 @@ int dt__cli_explore(int argc, char **argv)
     c.seed_count = DT__CLI_SEEDS_DEFAULT;
     c.shard_index = 0;
     c.shard_count = 1;
-    if (opts[OPT_SEEDS].seen &&
-        !dt__cli_parse_seeds("--seeds", opts[OPT_SEEDS].value, &c.seed_first,
-                             &c.seed_count))
-        return DT__EXIT_USAGE;
-    if (opts[OPT_SHARD].seen &&
-        !dt__cli_parse_shard("--shard", opts[OPT_SHARD].value, &c.shard_index,
-                             &c.shard_count))
-        return DT__EXIT_USAGE;
-    dt__campaign_opts common = DT__CAMPAIGN_OPTS_OF(opts);
     dt__summary_opts summary;
-    if (!dt__cli_campaign_setup(&common, &args, &c, &summary))
+    if (!dt__cli_take_pair(&args, &dt__opt_seeds, &c.seed_first,
+                           &c.seed_count) ||
+        !dt__cli_take_pair(&args, &dt__opt_shard, &c.shard_index,
+                           &c.shard_count) ||
+        !dt__cli_campaign_setup(&args, &c, &summary))
         return DT__EXIT_USAGE;
     /* No more workers than units: a worker costs a fork. */
     uint64_t units = dt__shard_units(&c);

@@ -3,30 +3,52 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cli_options.h"
 
 #define DT__FUZZ_MAX_ABORTS_DEFAULT 3
 
+static const dt__cli_entry dt__fuzz_entries[] = {
+    {.opt = &dt__opt_all, .show = DT__CLI_HIDDEN},
+    {.opt = &dt__opt_time_limit},
+    {.opt = &dt__opt_max_runs,
+     .help = "at most M runs per scenario (then\n"
+             "--time-limit may be left out)"},
+    {.opt = &dt__opt_max_aborts},
+    {.opt = &dt__opt_seed, .help = "the campaign's seed (default 0)"},
+    {.opt = &dt__opt_abort_prob,
+     .help = "also abort at each point with probability P"},
+    {.opt = &dt__opt_strategy},
+    {.opt = &dt__opt_jobs, .help = "worker processes"},
+    {.opt = &dt__opt_run_timeout, .show = DT__CLI_JOINED},
+    {.opt = &dt__opt_json, .show = DT__CLI_JOINED},
+    {.opt = &dt__opt_junit, .show = DT__CLI_JOINED},
+    {.opt = &dt__opt_repro_dir, .help = "as for explore"},
+};
+
+static const char dt__fuzz_usage[] =
+    "usage: droptest fuzz SCENARIO...|--all --time-limit SEC [options]\n"
+    "\n"
+    "Per random seed: a baseline run counts its await points N, then runs\n"
+    "with 1..M aborts at random points below N. Seeds and abort sets\n"
+    "are drawn from --seed, so a campaign bounded by --max-runs is\n"
+    "reproducible.\n";
+
+const dt__cli_command dt__cli_cmd_fuzz = {
+    .name = "fuzz",
+    .run = dt__cli_fuzz,
+    .summary = "random seeds x random abort sets",
+    .usage = dt__fuzz_usage,
+    .entries = DT__CLI_TABLE(dt__fuzz_entries),
+    .help_width = DT__CLI_HELP_WIDTH,
+};
+
 int dt__cli_fuzz(int argc, char **argv)
 {
-    enum {
-        OPT_ALL, OPT_SEED, OPT_MAX_ABORTS, OPT_ABORT_PROB, OPT_STRATEGY,
-        OPT_JOBS, OPT_MAX_RUNS, OPT_TIME_LIMIT, OPT_RUN_TIMEOUT, OPT_JSON,
-        OPT_JUNIT, OPT_REPRO_DIR, OPT_COUNT
-    };
-    dt__cli_opt opts[OPT_COUNT] = {
-        DT__CAMPAIGN_OPT_TABLE,
-        [OPT_SEED] = {.name = "--seed",
-                      .expect = "an unsigned 64-bit integer"},
-        [OPT_MAX_ABORTS] = {.name = "--max-aborts",
-                            .expect = "a number of aborts per run"},
-        [OPT_ABORT_PROB] = {.name = "--abort-prob",
-                            .expect = "a decimal from 0 to 1"},
-    };
     dt__cli_args args;
-    if (!dt__cli_parse(argc, argv, opts, OPT_COUNT, &args))
+    if (!dt__cli_parse(argc, argv, &dt__cli_cmd_fuzz, &args))
         return DT__EXIT_USAGE;
     if (args.help)
-        return dt__cli_help("fuzz");
+        return dt__cli_print_help(&dt__cli_cmd_fuzz);
 
     dt__campaign c;
     memset(&c, 0, sizeof c);
@@ -34,28 +56,17 @@ int dt__cli_fuzz(int argc, char **argv)
     c.command = "fuzz";
     c.shard_count = 1;
     c.fuzz_max_aborts = DT__FUZZ_MAX_ABORTS_DEFAULT;
-    if (opts[OPT_SEED].seen &&
-        !dt__cli_parse_u64("--seed", opts[OPT_SEED].value, 0, UINT64_MAX,
-                           &c.fuzz_seed))
-        return DT__EXIT_USAGE;
-    uint64_t v;
-    if (opts[OPT_MAX_ABORTS].seen) {
-        if (!dt__cli_parse_u64("--max-aborts", opts[OPT_MAX_ABORTS].value, 1,
-                               DT_ABORT_AT_MAX, &v))
-            return DT__EXIT_USAGE;
-        c.fuzz_max_aborts = (uint32_t)v;
-    }
-    if (opts[OPT_ABORT_PROB].seen &&
-        !dt__cli_parse_prob("--abort-prob", opts[OPT_ABORT_PROB].value,
-                            &c.abort_prob))
+    if (!dt__cli_take_u64(&args, &dt__opt_seed, &c.fuzz_seed) ||
+        !dt__cli_take_uint(&args, &dt__opt_max_aborts, &c.fuzz_max_aborts) ||
+        !dt__cli_take_double(&args, &dt__opt_abort_prob, &c.abort_prob))
         return DT__EXIT_USAGE;
     /* Without either bound a fuzz campaign would never end. */
-    if (!opts[OPT_TIME_LIMIT].seen && !opts[OPT_MAX_RUNS].seen)
+    if (!dt__cli_given(&args, &dt__opt_time_limit) &&
+        !dt__cli_given(&args, &dt__opt_max_runs))
         return dt__cli_usage("fuzz: --time-limit SEC is required (or "
                              "--max-runs M to bound the campaign by runs)");
-    dt__campaign_opts common = DT__CAMPAIGN_OPTS_OF(opts);
     dt__summary_opts summary;
-    if (!dt__cli_campaign_setup(&common, &args, &c, &summary))
+    if (!dt__cli_campaign_setup(&args, &c, &summary))
         return DT__EXIT_USAGE;
     if (c.scenario_count == 0)
         c.jobs = 0;

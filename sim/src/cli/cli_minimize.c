@@ -3,8 +3,7 @@
 #include <string.h>
 
 #include "cli.h"
-
-#define DT__MINIMIZE_MAX_RUNS_LIMIT UINT64_C(100000000)
+#include "cli_options.h"
 
 typedef struct dt__repro_writer {
     const dt_repro *repro;
@@ -16,108 +15,131 @@ static bool dt__write_repro(FILE *out, void *ctx)
     return !ferror(out);
 }
 
+/* Runs the shrunk run once more, to write down its exact hash and
+ * verdict (the repro must replay as it says), and writes that repro to
+ * out_path or stdout. Returns the exit code. */
+static int dt__minimize_write(const char *path, const dt_scenario *s,
+                              dt_minimized *m, const char *kind,
+                              const char *out_path)
+{
+    m->config.record_decisions = false;
+    m->config.record_trace = false;
+    dt_sim_result r;
+    dt_sim_result_init(&r);
+    dt_repro shrunk;
+    int code = DT__EXIT_OK;
+    int rc = dt_sim_run(s, &m->config, &r);
+    if (rc == DT_OK)
+        rc = dt_repro_from_run(&shrunk, s->name, &m->config, &r);
+    if (rc != DT_OK) {
+        code = dt__cli_internal("minimize: the shrunk run failed to run: %s",
+                                dt_strerror(rc));
+        dt_sim_result_free(&r);
+        return code;
+    }
+    /* Counts go to stderr when stdout carries the repro itself. */
+    FILE *info = out_path ? stdout : stderr;
+    fprintf(info, "minimized %s (%s) in %zu runs: aborts %zu -> %zu, "
+                  "schedule deviations %zu -> %zu, verdict %s\n",
+            path, kind, m->runs, m->aborts_before, m->aborts_after,
+            m->deviations_before, m->deviations_after,
+            dt__cli_verdict_name(r.passed, r.verdict));
+    dt__repro_writer w = {&shrunk};
+    if (!out_path)
+        dt__write_repro(stdout, &w);
+    else if (!dt__cli_write_atomic(dt__cli_label(&dt__opt_output), out_path,
+                                   dt__write_repro, &w))
+        code = DT__EXIT_INTERNAL;
+    else
+        fprintf(info, "wrote %s; replay it with: %s replay %s\n", out_path,
+                dt__cli_prog, out_path);
+    dt_repro_free(&shrunk);
+    dt_sim_result_free(&r);
+    return code;
+}
+
+/* Shrinks the failing repro's run and writes the result; returns the
+ * exit code. */
+static int dt__minimize_repro(const char *path, const dt_repro *repro,
+                              const dt_scenario *s, uint64_t max_runs,
+                              unsigned run_timeout_s, const char *out_path)
+{
+    dt_sim_config config;
+    dt_repro_to_config(repro, &config);
+    config.run_timeout_s = run_timeout_s;
+    dt_minimized m;
+    memset(&m, 0, sizeof m);
+    int rc = dt_sim_minimize(s, &config, repro->verdict, (size_t)max_runs,
+                             &m);
+    const char *kind = dt_failure_kind_name(repro->verdict);
+    if (rc == DT_ERR_INVALID) {
+        fprintf(stderr, "droptest: minimize: %s: its run no longer fails "
+                        "with %s; replay it to see what it does now\n",
+                path, kind);
+        return DT__EXIT_FAIL;
+    }
+    if (rc != DT_OK)
+        return dt__cli_internal("minimize: %s: %s", path,
+                                rc == DT_ERR_LIMIT
+                                    ? "the run's decision list is too long "
+                                      "to record"
+                                    : dt_strerror(rc));
+    int code = dt__minimize_write(path, s, &m, kind, out_path);
+    dt_minimized_free(&m);
+    return code;
+}
+
+static const dt__cli_entry dt__minimize_entries[] = {
+    {.opt = &dt__opt_output},
+    {.opt = &dt__opt_search_runs},
+    {.opt = &dt__opt_run_timeout, .help = "as for run"},
+};
+
+const dt__cli_command dt__cli_cmd_minimize = {
+    .name = "minimize",
+    .run = dt__cli_minimize,
+    .summary = "shrink a failing repro to its fewest aborts and deviations",
+    .usage = "usage: droptest minimize FILE [-o OUT] [--max-runs M] "
+             "[--run-timeout SEC]\n"
+             "\n",
+    .entries = DT__CLI_TABLE(dt__minimize_entries),
+    .help_width = DT__CLI_HELP_WIDTH,
+    .epilogue = "\n"
+                "Exit 1 if the repro does not fail (any more) the way it "
+                "says.\n",
+};
+
 int dt__cli_minimize(int argc, char **argv)
 {
-    enum { OPT_OUTPUT, OPT_MAX_RUNS, OPT_RUN_TIMEOUT, OPT_COUNT };
-    dt__cli_opt opts[OPT_COUNT] = {
-        [OPT_OUTPUT] = {.name = "--output", .alias = "-o",
-                        .expect = "a file name"},
-        [OPT_MAX_RUNS] = {.name = "--max-runs",
-                          .expect = "a positive number of runs"},
-        [OPT_RUN_TIMEOUT] = {.name = "--run-timeout",
-                             .expect = "a whole number of seconds"},
-    };
     dt__cli_args args;
-    if (!dt__cli_parse(argc, argv, opts, OPT_COUNT, &args))
+    if (!dt__cli_parse(argc, argv, &dt__cli_cmd_minimize, &args))
         return DT__EXIT_USAGE;
     if (args.help)
-        return dt__cli_help("minimize");
+        return dt__cli_print_help(&dt__cli_cmd_minimize);
     if (args.positional_count != 1)
         return dt__cli_usage("minimize: expected one repro file, got %zu "
                              "arguments", args.positional_count);
-    uint64_t max_runs = 0;
-    if (opts[OPT_MAX_RUNS].seen &&
-        !dt__cli_parse_u64("--max-runs", opts[OPT_MAX_RUNS].value, 1,
-                           DT__MINIMIZE_MAX_RUNS_LIMIT, &max_runs))
-        return DT__EXIT_USAGE;
-    unsigned run_timeout_s;
-    if (!dt__cli_parse_run_timeout(&opts[OPT_RUN_TIMEOUT], &run_timeout_s))
-        return DT__EXIT_USAGE;
-    const char *out_path = opts[OPT_OUTPUT].value;
-    if (out_path && !dt__cli_check_output("-o", out_path))
+    uint64_t max_runs = 0; /* dt_sim_minimize's default */
+    unsigned run_timeout_s = DT__CLI_RUN_TIMEOUT_DEFAULT_S;
+    const char *out_path;
+    if (!dt__cli_take_u64(&args, &dt__opt_search_runs, &max_runs) ||
+        !dt__cli_take_uint(&args, &dt__opt_run_timeout, &run_timeout_s) ||
+        !dt__cli_take_path(&args, &dt__opt_output, &out_path))
         return DT__EXIT_USAGE;
     const char *path = args.positional[0];
     dt_repro repro;
     const dt_scenario *s;
     if (!dt__cli_load_repro(path, &repro, &s))
         return DT__EXIT_USAGE;
+    int code;
     if (repro.passed) {
-        dt_repro_free(&repro);
         fprintf(stderr, "droptest: minimize: %s: its verdict is pass; there "
                         "is no failure to shrink\n", path);
-        return DT__EXIT_FAIL;
-    }
-
-    dt_sim_config config;
-    dt_repro_to_config(&repro, &config);
-    config.run_timeout_s = run_timeout_s;
-    dt_minimized m;
-    memset(&m, 0, sizeof m);
-    int rc = dt_sim_minimize(s, &config, repro.verdict, (size_t)max_runs,
-                             &m);
-    const char *kind = dt_failure_kind_name(repro.verdict);
-    if (rc == DT_ERR_INVALID) {
-        dt_repro_free(&repro);
-        fprintf(stderr, "droptest: minimize: %s: its run no longer fails "
-                        "with %s; replay it to see what it does now\n",
-                path, kind);
-        return DT__EXIT_FAIL;
-    }
-    if (rc != DT_OK) {
-        dt_repro_free(&repro);
-        return dt__cli_internal("minimize: %s: %s", path,
-                                rc == DT_ERR_LIMIT
-                                    ? "the run's decision list is too long "
-                                      "to record"
-                                    : dt_strerror(rc));
-    }
-
-    /* The shrunk run once more, to write down its exact hash and verdict:
-     * the repro must replay as it says. */
-    m.config.record_decisions = false;
-    m.config.record_trace = false;
-    dt_sim_result r;
-    dt_sim_result_init(&r);
-    dt_repro shrunk;
-    int code = DT__EXIT_OK;
-    rc = dt_sim_run(s, &m.config, &r);
-    if (rc == DT_OK)
-        rc = dt_repro_from_run(&shrunk, s->name, &m.config, &r);
-    if (rc != DT_OK) {
-        code = dt__cli_internal("minimize: the shrunk run failed to run: %s",
-                                dt_strerror(rc));
+        code = DT__EXIT_FAIL;
     } else {
-        /* Counts go to stderr when stdout carries the repro itself. */
-        FILE *info = out_path ? stdout : stderr;
-        fprintf(info, "minimized %s (%s) in %zu runs: aborts %zu -> %zu, "
-                      "schedule deviations %zu -> %zu, verdict %s\n",
-                path, kind, m.runs, m.aborts_before, m.aborts_after,
-                m.deviations_before, m.deviations_after,
-                dt__cli_verdict_name(r.passed, r.verdict));
-        dt__repro_writer w = {&shrunk};
-        if (out_path) {
-            if (!dt__cli_write_atomic("-o", out_path, dt__write_repro, &w))
-                code = DT__EXIT_INTERNAL;
-            else
-                fprintf(info, "wrote %s; replay it with: %s replay %s\n",
-                        out_path, dt__cli_prog, out_path);
-        } else {
-            dt__write_repro(stdout, &w);
-        }
-        dt_repro_free(&shrunk);
+        code = dt__minimize_repro(path, &repro, s, max_runs, run_timeout_s,
+                                  out_path);
     }
-    dt_sim_result_free(&r);
-    dt_minimized_free(&m);
     dt_repro_free(&repro);
     return code;
 }

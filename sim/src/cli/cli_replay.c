@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "cli_options.h"
 #include "droptest/dt_trace.h"
 
 bool dt__cli_load_repro(const char *path, dt_repro *repro,
@@ -29,6 +30,63 @@ bool dt__cli_load_repro(const char *path, dt_repro *repro,
         return false;
     }
     return true;
+}
+
+/* Prints the replayed run: its timeline, the repro it came from, its
+ * verdict and failures. */
+static void dt__replay_print_run(const char *path, const dt_scenario *s,
+                                 const dt_sim_result *r)
+{
+    dt_trace_print_timeline(stdout, r, isatty(STDOUT_FILENO) == 1);
+    printf("\nrepro:        %s\n", path);
+    printf("scenario:     %s (expected: %s)\n", s->name,
+           dt__cli_expected_name(s));
+    printf("verdict:      %s\n", dt__cli_verdict_name(r->passed, r->verdict));
+    for (size_t i = 0; i < r->failure_count; i++)
+        dt__cli_print_failure(stdout, r->failures[i].kind,
+                              r->failures[i].summary, r->failures[i].details);
+}
+
+/* Holds the run to the repro's hash and verdict and prints how it went;
+ * true if it replayed exactly. */
+static bool dt__replay_compare(const dt_repro *repro, const dt_sim_result *r)
+{
+    /* Both the hash and the verdict must match: a hash alone could agree
+     * by accident of what it covers; a verdict alone hides a different
+     * schedule that happened to fail the same way. */
+    bool same_hash = r->trace_hash == repro->trace_hash;
+    bool same_verdict = r->passed == repro->passed &&
+                        (r->passed || r->verdict == repro->verdict);
+    /* A run the watchdog stopped has no hash (dt_sim_config), nor had the
+     * one recorded: where each was cut depends on real time, so the
+     * verdict alone is compared. */
+    bool cut = r->end == DT_RUN_INTERRUPTED;
+    if (cut && same_hash && same_verdict) {
+        printf("trace hash:   none (the watchdog stopped the run, as it "
+               "stopped the recorded one)\n");
+    } else if (same_hash && same_verdict) {
+        printf("trace hash:   %016" PRIx64 " (as recorded: the run replays "
+               "exactly)\n", r->trace_hash);
+    } else {
+        char summary[512];
+        snprintf(summary, sizeof summary,
+                 "the replay differs from the repro: trace hash %016" PRIx64
+                 " (recorded %016" PRIx64 "), verdict %s (recorded %s)",
+                 r->trace_hash, repro->trace_hash,
+                 dt__cli_verdict_name(r->passed, r->verdict),
+                 dt__cli_verdict_name(repro->passed, repro->verdict));
+        dt__cli_print_failure(stdout, DT_FAIL_NONDETERMINISM, summary,
+                              "  the same scenario, seed, strategy and "
+                              "injections must give the same run: look for "
+                              "state that survives between runs, or a "
+                              "repro from another build\n");
+        printf("trace hash:   %016" PRIx64 "\n", r->trace_hash);
+    }
+    printf("await points: %" PRIu64 ", aborts injected: %" PRIu64 "\n",
+           r->await_points, r->aborts_injected);
+    printf("virtual time: %" PRIu64 ".%06" PRIu64 " ms\n",
+           r->virtual_time_ns / 1000000, r->virtual_time_ns % 1000000);
+    return same_hash && same_verdict;
 }
 
 static int dt__replay_file(const char *path, const char *trace_json,
@@ -56,52 +114,8 @@ static int dt__replay_file(const char *path, const char *trace_json,
         return dt__cli_internal("replay: the run could not start: %s",
                                 dt_strerror(err));
     }
-    dt_trace_print_timeline(stdout, &r, isatty(STDOUT_FILENO) == 1);
-    printf("\nrepro:        %s\n", path);
-    printf("scenario:     %s (expected: %s)\n", s->name,
-           dt__cli_expected_name(s));
-    printf("verdict:      %s\n", dt__cli_verdict_name(r.passed, r.verdict));
-    for (size_t i = 0; i < r.failure_count; i++)
-        dt__cli_print_failure(stdout, r.failures[i].kind,
-                              r.failures[i].summary, r.failures[i].details);
-
-    /* Both the hash and the verdict must match: a hash alone could agree
-     * by accident of what it covers; a verdict alone hides a different
-     * schedule that happened to fail the same way. */
-    bool same_hash = r.trace_hash == repro.trace_hash;
-    bool same_verdict = r.passed == repro.passed &&
-                        (r.passed || r.verdict == repro.verdict);
-    /* A run the watchdog stopped has no hash (dt_sim_config), nor had the
-     * one recorded: where each was cut depends on real time, so the
-     * verdict alone is compared. */
-    bool cut = r.end == DT_RUN_INTERRUPTED;
-    if (cut && same_hash && same_verdict) {
-        printf("trace hash:   none (the watchdog stopped the run, as it "
-               "stopped the recorded one)\n");
-    } else if (same_hash && same_verdict) {
-        printf("trace hash:   %016" PRIx64 " (as recorded: the run replays "
-               "exactly)\n", r.trace_hash);
-    } else {
-        char summary[512];
-        snprintf(summary, sizeof summary,
-                 "the replay differs from the repro: trace hash %016" PRIx64
-                 " (recorded %016" PRIx64 "), verdict %s (recorded %s)",
-                 r.trace_hash, repro.trace_hash,
-                 dt__cli_verdict_name(r.passed, r.verdict),
-                 dt__cli_verdict_name(repro.passed, repro.verdict));
-        dt__cli_print_failure(stdout, DT_FAIL_NONDETERMINISM, summary,
-                              "  the same scenario, seed, strategy and "
-                              "injections must give the same run: look for "
-                              "state that survives between runs, or a "
-                              "repro from another build\n");
-        printf("trace hash:   %016" PRIx64 "\n", r.trace_hash);
-    }
-    printf("await points: %" PRIu64 ", aborts injected: %" PRIu64 "\n",
-           r.await_points, r.aborts_injected);
-    printf("virtual time: %" PRIu64 ".%06" PRIu64 " ms\n",
-           r.virtual_time_ns / 1000000, r.virtual_time_ns % 1000000);
-
-    int code = same_hash && same_verdict ? DT__EXIT_OK : DT__EXIT_FAIL;
+    dt__replay_print_run(path, s, &r);
+    int code = dt__replay_compare(&repro, &r) ? DT__EXIT_OK : DT__EXIT_FAIL;
     if (trace_json && !dt__cli_write_trace_json(trace_json, &r))
         code = DT__EXIT_INTERNAL;
     dt_sim_result_free(&r);
@@ -109,39 +123,71 @@ static int dt__replay_file(const char *path, const char *trace_json,
     return code;
 }
 
+/* The run options are taken too, for `replay SCENARIO`; a repro file
+ * takes the two the help shows. */
+static const dt__cli_entry dt__replay_entries[] = {
+    {.opt = &dt__opt_trace_json},
+    {.opt = &dt__opt_run_timeout, .help = "as for run"},
+    {.opt = &dt__opt_seed, .show = DT__CLI_HIDDEN},
+    {.opt = &dt__opt_strategy, .show = DT__CLI_HIDDEN},
+    {.opt = &dt__opt_abort_at, .show = DT__CLI_HIDDEN},
+    {.opt = &dt__opt_abort_prob, .show = DT__CLI_HIDDEN},
+    {.opt = &dt__opt_exit_mode, .show = DT__CLI_HIDDEN},
+    {.opt = &dt__opt_trace, .show = DT__CLI_HIDDEN},
+    {.opt = &dt__opt_json, .show = DT__CLI_HIDDEN},
+    {.opt = &dt__opt_repro, .show = DT__CLI_HIDDEN},
+};
+
+static const char dt__replay_usage[] =
+    "usage: droptest replay FILE [--trace-json FILE] [--run-timeout SEC]\n"
+    "       droptest replay SCENARIO [run options]\n"
+    "\n"
+    "Runs the repro again with its trace recorded, prints the timeline\n"
+    "and the result, and compares the trace hash and verdict with the\n"
+    "file's. Exit 0 if the run replays exactly (even if it fails: that\n"
+    "is what it is for); 1 with a nondeterminism failure if not. A run\n"
+    "the watchdog stopped has no trace hash; its verdict is compared.\n";
+
+const dt__cli_command dt__cli_cmd_replay = {
+    .name = "replay",
+    .run = dt__cli_replay,
+    .summary = "re-run a repro file and show its timeline",
+    .usage = dt__replay_usage,
+    .entries = DT__CLI_TABLE(dt__replay_entries),
+    .help_width = DT__CLI_HELP_WIDTH,
+};
+
 int dt__cli_replay(int argc, char **argv)
 {
-    dt__cli_opt opts[DT__RUN_OPT_COUNT];
-    dt__cli_run_opts_init(opts);
     dt__cli_args args;
-    if (!dt__cli_parse(argc, argv, opts, DT__RUN_OPT_COUNT, &args))
+    if (!dt__cli_parse(argc, argv, &dt__cli_cmd_replay, &args))
         return DT__EXIT_USAGE;
     if (args.help)
-        return dt__cli_help("replay");
+        return dt__cli_print_help(&dt__cli_cmd_replay);
     if (args.positional_count != 1)
         return dt__cli_usage("replay: expected one repro file or scenario "
                              "name, got %zu arguments",
                              args.positional_count);
     const char *target = args.positional[0];
     if (dt_scenario_find(target))
-        return dt__cli_run_parsed("replay", opts, &args, true);
+        return dt__cli_run_parsed(&args, true);
 
     /* A repro file says everything about the run: a run option beside it
      * would silently not be what replays. The watchdog's limit is no part
      * of the run. */
-    for (int i = 0; i < DT__RUN_OPT_COUNT; i++)
-        if (opts[i].seen && i != DT__RUN_TRACE_JSON && i != DT__RUN_TRACE &&
-            i != DT__RUN_RUN_TIMEOUT)
+    for (size_t i = 0; i < dt__cli_cmd_replay.entry_count; i++) {
+        const dt__cli_option *o = dt__replay_entries[i].opt;
+        if (args.seen[i] && o != &dt__opt_trace_json &&
+            o != &dt__opt_trace && o != &dt__opt_run_timeout)
             return dt__cli_usage("replay: %s cannot be combined with a "
                                  "repro file (`%s`); it takes only "
                                  "--trace-json and --run-timeout",
-                                 opts[i].name, target);
-    unsigned run_timeout_s;
-    if (!dt__cli_parse_run_timeout(&opts[DT__RUN_RUN_TIMEOUT],
-                                   &run_timeout_s))
-        return DT__EXIT_USAGE;
-    const char *trace_json = opts[DT__RUN_TRACE_JSON].value;
-    if (trace_json && !dt__cli_check_output("--trace-json", trace_json))
+                                 o->name, target);
+    }
+    unsigned run_timeout_s = DT__CLI_RUN_TIMEOUT_DEFAULT_S;
+    const char *trace_json;
+    if (!dt__cli_take_uint(&args, &dt__opt_run_timeout, &run_timeout_s) ||
+        !dt__cli_take_path(&args, &dt__opt_trace_json, &trace_json))
         return DT__EXIT_USAGE;
     return dt__replay_file(target, trace_json, run_timeout_s);
 }
