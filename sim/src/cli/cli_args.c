@@ -1,15 +1,13 @@
-/* droptest CLI — option parsing and strict validation of every value.
+/* droptest CLI — the values a command line carries (cli_args.h), parsed
+ * strictly.
  *
  * No atoi, no strtoul on its own: each parser takes the whole string or
  * refuses it, checks the range, and says in one line what was expected. */
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "cli.h"
+#include "cli_args.h"
 #include "base/parse.h"
 
 bool dt__cli_parse_u64(const char *what, const char *text, uint64_t min,
@@ -183,71 +181,6 @@ bool dt__cli_parse_strategy(const char *what, const char *text,
     }
     return true;
 }
-
-/* The directory part of path, "." if none. */
-static void dt__dirname(const char *path, char *dir, size_t size)
-{
-    const char *slash = strrchr(path, '/');
-    if (!slash) {
-        snprintf(dir, size, ".");
-        return;
-    }
-    if (slash == path) {
-        snprintf(dir, size, "/");
-        return;
-    }
-    snprintf(dir, size, "%.*s", (int)(slash - path), path);
-}
-
-bool dt__cli_check_output(const char *what, const char *path)
-{
-    if (!path[0] || strlen(path) >= DT__CLI_PATH_MAX) {
-        dt__cli_usage("%s: `%s` is not a file name", what, path);
-        return false;
-    }
-    struct stat st;
-    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
-        dt__cli_usage("%s: `%s` is a directory; expected a file name", what,
-                      path);
-        return false;
-    }
-    char dir[DT__CLI_PATH_MAX];
-    dt__dirname(path, dir, sizeof dir);
-    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode) ||
-        access(dir, W_OK | X_OK) != 0) {
-        dt__cli_usage("%s: cannot create `%s`: directory `%s` does not "
-                      "exist or is not writable", what, path, dir);
-        return false;
-    }
-    return true;
-}
-
-bool dt__cli_check_output_dir(const char *what, const char *path)
-{
-    if (!path[0] || strlen(path) >= DT__CLI_PATH_MAX - 256) {
-        dt__cli_usage("%s: `%s` is not a directory name", what, path);
-        return false;
-    }
-    struct stat st;
-    if (stat(path, &st) == 0) {
-        if (!S_ISDIR(st.st_mode) || access(path, W_OK | X_OK) != 0) {
-            dt__cli_usage("%s: `%s` is not a writable directory", what,
-                          path);
-            return false;
-        }
-        return true;
-    }
-    char dir[DT__CLI_PATH_MAX];
-    dt__dirname(path, dir, sizeof dir);
-    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode) ||
-        access(dir, W_OK | X_OK) != 0) {
-        dt__cli_usage("%s: cannot create `%s`: directory `%s` does not "
-                      "exist or is not writable", what, path, dir);
-        return false;
-    }
-    return true;
-}
-
 bool dt__cli_select(const dt__cli_args *args, bool all,
                     const dt_scenario ***out, size_t *count)
 {
@@ -322,47 +255,4 @@ bool dt__cli_one_scenario(const char *command, const dt__cli_args *args,
         return false;
     }
     return true;
-}
-
-unsigned dt__cli_default_jobs(void)
-{
-    long n = sysconf(_SC_NPROCESSORS_ONLN);
-    if (n < 1)
-        n = 1;
-    if (n > DT__CLI_JOBS_DEFAULT_MAX)
-        n = DT__CLI_JOBS_DEFAULT_MAX;
-    return (unsigned)n;
-}
-
-bool dt__cli_write_atomic(const char *what, const char *path,
-                          bool (*write)(FILE *out, void *ctx), void *ctx)
-{
-    char tmp[DT__CLI_PATH_MAX + 32];
-    snprintf(tmp, sizeof tmp, "%s.tmp-%ld", path, (long)getpid());
-    FILE *f = fopen(tmp, "w");
-    if (!f) {
-        dt__cli_internal("%s: cannot create `%s`: %s", what, tmp,
-                         strerror(errno));
-        return false;
-    }
-    bool ok = write(f, ctx);
-    ok = fflush(f) == 0 && ok && !ferror(f);
-    ok = fclose(f) == 0 && ok;
-    if (ok && rename(tmp, path) != 0)
-        ok = false;
-    if (!ok) {
-        int e = errno;
-        remove(tmp);
-        dt__cli_internal("%s: cannot write `%s`: %s", what, path,
-                         strerror(e));
-        return false;
-    }
-    return true;
-}
-
-double dt__cli_now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }

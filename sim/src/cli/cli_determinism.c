@@ -14,7 +14,12 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "cli_args.h"
+#include "cli_campaign.h"
+#include "cli_commands.h"
 #include "cli_options.h"
+#include "cli_report.h"
+#include "cli_wire.h"
 #include "base/grow.h"
 
 /* Differences printed per scenario; the rest are counted. */

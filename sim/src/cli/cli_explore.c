@@ -5,7 +5,12 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "cli_args.h"
+#include "cli_campaign.h"
+#include "cli_commands.h"
 #include "cli_options.h"
+#include "cli_summary.h"
+
 
 bool dt__cli_campaign_setup(const dt__cli_args *args, dt__campaign *c,
                             dt__summary_opts *summary)

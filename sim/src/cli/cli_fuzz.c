@@ -3,7 +3,10 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cli_campaign.h"
+#include "cli_commands.h"
 #include "cli_options.h"
+
 
 #define DT__FUZZ_MAX_ABORTS_DEFAULT 3
 

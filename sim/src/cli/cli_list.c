@@ -2,7 +2,9 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cli_commands.h"
 #include "cli_options.h"
+#include "cli_report.h"
 #include "base/json.h"
 
 static const dt__cli_entry dt__list_entries[] = {

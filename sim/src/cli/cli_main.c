@@ -6,6 +6,9 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cli_commands.h"
+#include "cli_opt.h"
+
 
 const char *dt__cli_prog = "droptest";
 

@@ -3,7 +3,11 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cli_commands.h"
+#include "cli_files.h"
 #include "cli_options.h"
+#include "cli_report.h"
+
 
 typedef struct dt__repro_writer {
     const dt_repro *repro;

@@ -5,6 +5,8 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cli_args.h"
+#include "cli_files.h"
 #include "cli_opt.h"
 #include "base/sim_assert.h"
 

@@ -5,7 +5,9 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "cli_commands.h"
 #include "cli_options.h"
+#include "cli_report.h"
 #include "droptest/dt_trace.h"
 
 bool dt__cli_load_repro(const char *path, dt_repro *repro,

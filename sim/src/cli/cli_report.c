@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cli_report.h"
 #include "base/json.h"
 
 const char *dt__cli_expected_name(const dt_scenario *s)

@@ -3,6 +3,11 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "cli_args.h"
+#include "cli_commands.h"
+#include "cli_files.h"
+#include "cli_options.h"
+#include "cli_report.h"
 #include "cli_options.h"
 #include "droptest/dt_trace.h"
 

@@ -6,7 +6,11 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "droptest/dt_repro.h"
 #include "cli.h"
+#include "cli_files.h"
+#include "cli_report.h"
+#include "cli_summary.h"
 #include "base/json.h"
 
 typedef struct dt__verdict {

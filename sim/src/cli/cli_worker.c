@@ -12,6 +12,7 @@
 #include <xxhash.h>
 
 #include "cli.h"
+#include "cli_wire.h"
 
 _Static_assert(DT_FAIL_KIND_COUNT <= 32, "failure kinds fit a 32-bit mask");
 

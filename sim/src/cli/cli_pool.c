@@ -1,0 +1,336 @@
+/* droptest CLI — a campaign's worker processes: forked, given one unit at
+ * a time over a command pipe, read over a result pipe (cli_wire.h), and
+ * replaced when they die, the run they died in reported as a crash (or
+ * as blocking when the watchdog's alarm ended them). */
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "cli_pool.h"
+#include "cli_wire.h"
+#include "base/grow.h"
+#include "base/sim_assert.h"
+
+#define DT__POLL_TICK_MS 100
+#define DT__READ_CHUNK 65536
+/* A worker's record larger than this is a broken pipe protocol. */
+#define DT__WIRE_TEXT_MAX (256 + DT__CAMPAIGN_DETAILS_MAX)
+
+static void dt__fd_close(int *fd)
+{
+    if (*fd >= 0)
+        close(*fd);
+    *fd = -1;
+}
+
+static bool dt__worker_spawn(dt__pool *p, dt__worker *w)
+{
+    int cmd[2], res[2];
+    if (pipe(cmd) != 0)
+        return dt__pool_fail(p, "cannot create a pipe");
+    if (pipe(res) != 0) {
+        close(cmd[0]);
+        close(cmd[1]);
+        return dt__pool_fail(p, "cannot create a pipe");
+    }
+    /* Buffered output would be written twice, once by each process. */
+    fflush(stdout);
+    fflush(stderr);
+    pid_t pid = fork();
+    if (pid < 0) {
+        close(cmd[0]);
+        close(cmd[1]);
+        close(res[0]);
+        close(res[1]);
+        return dt__pool_fail(p, "cannot fork a worker process");
+    }
+    if (pid == 0) {
+        /* The other workers' pipes stay with the parent: a worker holding
+         * another's command pipe would keep it alive past its end. */
+        for (unsigned i = 0; i < p->worker_count; i++) {
+            dt__fd_close(&p->workers[i].cmd_fd);
+            dt__fd_close(&p->workers[i].res_fd);
+        }
+        close(cmd[1]);
+        close(res[0]);
+        /* Scenario output must not mix into the campaign's JSON. */
+        dup2(STDERR_FILENO, STDOUT_FILENO);
+        signal(SIGPIPE, SIG_DFL);
+        /* A run's watchdog that finds no task to stop ends the worker. */
+        signal(SIGALRM, SIG_DFL);
+        dt__campaign_worker(p->c, cmd[0], res[1]);
+    }
+    close(cmd[0]);
+    close(res[1]);
+    w->pid = pid;
+    w->cmd_fd = cmd[1];
+    w->res_fd = res[0];
+    w->busy = false;
+    w->len = 0;
+    return true;
+}
+
+static void dt__describe_status(int status, char *buf, size_t size)
+{
+    if (WIFSIGNALED(status))
+        snprintf(buf, size, "was killed by signal %d (%s)", WTERMSIG(status),
+                 strsignal(WTERMSIG(status)));
+    else if (WIFEXITED(status))
+        snprintf(buf, size, "exited with status %d", WEXITSTATUS(status));
+    else
+        snprintf(buf, size, "ended with wait status %d", status);
+}
+
+static bool dt__resume_push(dt__pool *p, uint64_t ordinal, bool front)
+{
+    uint64_t *r = dt__grow(p->resume, &p->resume_cap, p->resume_count,
+                           sizeof *r, 8);
+    if (!r)
+        return dt__pool_fail(p, "out of memory");
+    p->resume = r;
+    if (front) {
+        memmove(p->resume + 1, p->resume, p->resume_count * sizeof *p->resume);
+        p->resume[0] = ordinal;
+    } else {
+        p->resume[p->resume_count] = ordinal;
+    }
+    p->resume_count++;
+    return true;
+}
+
+/* The worker's result pipe reached its end: it exited. If it was inside a
+ * unit, the run after the last it reported is the one that killed it. */
+static void dt__worker_ended(dt__pool *p, dt__worker *w)
+{
+    int status = 0;
+    while (waitpid(w->pid, &status, 0) < 0 && errno == EINTR)
+        continue;
+    dt__fd_close(&w->cmd_fd);
+    dt__fd_close(&w->res_fd);
+    pid_t pid = w->pid;
+    w->pid = 0;
+    w->len = 0;
+    if (!w->busy)
+        return;
+    w->busy = false;
+    dt__unit *u = dt__unit_at(p, w->unit);
+    if (!u || u->done)
+        return;
+    if (dt__unit_complete(p, u)) {
+        dt__unit_finish(p, u);
+        return;
+    }
+    p->out->worker_deaths++;
+    uint64_t run = u->run_count;
+    char how[128], summary[256], details[256];
+    dt_failure_kind kind = DT_FAIL_CRASH;
+    if (WIFSIGNALED(status) && WTERMSIG(status) == SIGALRM) {
+        /* The watchdog: the run spun without reaching an await point (or
+         * a system call in it never returned). */
+        kind = DT_FAIL_BLOCKING;
+        snprintf(summary, sizeof summary,
+                 "the run did not finish within %u s of real time: a task "
+                 "that never reaches an await point?",
+                 p->c->run_timeout_s);
+    } else {
+        dt__describe_status(status, how, sizeof how);
+        snprintf(summary, sizeof summary,
+                 "the worker process %s during the run", how);
+    }
+    snprintf(details, sizeof details,
+             "  worker pid %ld; the campaign went on in a new worker "
+             "process\n", (long)pid);
+    uint32_t bit = UINT32_C(1) << kind;
+    if (!dt__unit_add_text(p, u, kind, run, summary, strlen(summary),
+                           details, strlen(details)) ||
+        !dt__unit_add_run(p, u, 0, bit, kind))
+        return;
+    /* A baseline that crashed leaves no count of await points to go on
+     * with; otherwise the unit resumes at the next run. */
+    if (run == 0 || dt__unit_complete(p, u))
+        dt__unit_finish(p, u);
+    else
+        dt__resume_push(p, w->unit, false);
+}
+
+static bool dt__worker_handle(dt__pool *p, dt__worker *w,
+                              const dt__wire_msg *m, const char *text)
+{
+    dt__unit *u = w->busy ? dt__unit_at(p, w->unit) : NULL;
+    if (!u || m->unit != w->unit)
+        return dt__pool_fail(p, "a worker reported a unit it was not given");
+    switch (m->type) {
+    case DT__WIRE_TEXT:
+        if (m->kind >= DT_FAIL_KIND_COUNT)
+            return dt__pool_fail(p, "a worker sent a bad failure kind");
+        return dt__unit_add_text(p, u, (dt_failure_kind)m->kind, m->run, text,
+                                 m->summary_len, text + m->summary_len,
+                                 m->details_len);
+    case DT__WIRE_RUN:
+        if (m->run != u->run_count || m->verdict > DT_FAIL_KIND_COUNT)
+            return dt__pool_fail(p, "a worker reported runs out of order");
+        if (m->run == 0) {
+            u->points = m->await_points;
+            u->points_known = true;
+        }
+        return dt__unit_add_run(p, u, m->trace_hash, m->kinds, m->verdict);
+    case DT__WIRE_UNIT_DONE:
+        w->busy = false;
+        dt__unit_finish(p, u);
+        return true;
+    default:
+        return dt__pool_fail(p, "a worker sent a record of unknown type");
+    }
+}
+
+static void dt__worker_read(dt__pool *p, dt__worker *w)
+{
+    /* Room for a whole chunk after the bytes held, so that one read()
+     * takes what a worker wrote in one go. */
+    unsigned char *b = dt__grow_to(w->buf, &w->cap, w->len + DT__READ_CHUNK,
+                                   1, 2 * DT__READ_CHUNK);
+    if (!b) {
+        dt__pool_fail(p, "out of memory");
+        return;
+    }
+    w->buf = b;
+    ssize_t n = read(w->res_fd, w->buf + w->len, w->cap - w->len);
+    if (n < 0 && errno == EINTR)
+        return;
+    if (n <= 0) {
+        dt__worker_ended(p, w);
+        return;
+    }
+    w->len += (size_t)n;
+    size_t pos = 0;
+    while (w->len - pos >= sizeof(dt__wire_msg)) {
+        dt__wire_msg m;
+        memcpy(&m, w->buf + pos, sizeof m);
+        size_t text = 0;
+        if (m.type == DT__WIRE_TEXT) {
+            if ((size_t)m.summary_len + m.details_len > DT__WIRE_TEXT_MAX) {
+                dt__pool_fail(p, "a worker sent an oversized record");
+                return;
+            }
+            text = (size_t)m.summary_len + m.details_len;
+        }
+        if (w->len - pos < sizeof m + text)
+            break;
+        if (!dt__worker_handle(p, w, &m,
+                               (const char *)w->buf + pos + sizeof m))
+            return;
+        pos += sizeof m + text;
+    }
+    memmove(w->buf, w->buf + pos, w->len - pos);
+    w->len -= pos;
+}
+
+static bool dt__next_work(dt__pool *p, uint64_t *ordinal)
+{
+    if (p->resume_count > 0) {
+        *ordinal = p->resume[0];
+        p->resume_count--;
+        memmove(p->resume, p->resume + 1, p->resume_count * sizeof *p->resume);
+        return true;
+    }
+    return dt__unit_new(p, ordinal);
+}
+
+/* Gives every idle worker a unit, starting workers as needed. */
+void dt__pool_hand_out(dt__pool *p)
+{
+    for (unsigned i = 0; i < p->worker_count && !p->failed; i++) {
+        dt__worker *w = &p->workers[i];
+        /* A slot whose command pipe broke waits for its process to be
+         * reaped before it takes a new one. */
+        if (w->busy || (w->pid != 0 && w->cmd_fd < 0))
+            continue;
+        uint64_t ordinal = 0;
+        if (!dt__next_work(p, &ordinal))
+            return;
+        if (w->pid == 0 && !dt__worker_spawn(p, w))
+            return;
+        dt__unit *u = dt__unit_at(p, ordinal);
+        dt__wire_assign a;
+        memset(&a, 0, sizeof a);
+        a.unit = ordinal;
+        a.key = u->key;
+        a.run_first = u->run_count;
+        a.run_end = u->run_end;
+        a.points = u->points;
+        if (!dt__cli_write_all(w->cmd_fd, &a, sizeof a)) {
+            /* It died idle; the unit waits for the next worker. */
+            dt__fd_close(&w->cmd_fd);
+            dt__resume_push(p, ordinal, true);
+            continue;
+        }
+        w->busy = true;
+        w->unit = ordinal;
+    }
+}
+
+bool dt__pool_busy(const dt__pool *p)
+{
+    for (unsigned i = 0; i < p->worker_count; i++)
+        if (p->workers[i].busy)
+            return true;
+    return false;
+}
+
+/* Polls the result pipes of live workers once. */
+void dt__pool_poll(dt__pool *p)
+{
+    struct pollfd fds[DT__CLI_JOBS_MAX];
+    unsigned idx[DT__CLI_JOBS_MAX];
+    nfds_t n = 0;
+    for (unsigned i = 0; i < p->worker_count; i++) {
+        if (p->workers[i].res_fd < 0)
+            continue;
+        fds[n].fd = p->workers[i].res_fd;
+        fds[n].events = POLLIN;
+        fds[n].revents = 0;
+        idx[n++] = i;
+    }
+    if (n == 0)
+        return;
+    bool ticking = p->c->progress || p->c->time_limit_s > 0;
+    int rc = poll(fds, n, ticking ? DT__POLL_TICK_MS : -1);
+    if (rc < 0) {
+        if (errno != EINTR)
+            dt__pool_fail(p, "poll failed");
+        return;
+    }
+    for (nfds_t k = 0; k < n && !p->failed; k++)
+        if (fds[k].revents & (POLLIN | POLLHUP | POLLERR))
+            dt__worker_read(p, &p->workers[idx[k]]);
+}
+
+/* Closes every command pipe and reads every worker to its end, so that no
+ * child outlives the campaign. */
+void dt__pool_shutdown(dt__pool *p)
+{
+    for (unsigned i = 0; i < p->worker_count; i++)
+        dt__fd_close(&p->workers[i].cmd_fd);
+    for (unsigned i = 0; i < p->worker_count; i++) {
+        dt__worker *w = &p->workers[i];
+        while (w->pid != 0) {
+            if (w->res_fd < 0 || p->failed) {
+                dt__fd_close(&w->res_fd);
+                if (p->failed)
+                    kill(w->pid, SIGKILL);
+                while (waitpid(w->pid, NULL, 0) < 0 && errno == EINTR)
+                    continue;
+                w->pid = 0;
+                break;
+            }
+            dt__worker_read(p, w);
+        }
+        free(w->buf);
+    }
+}
