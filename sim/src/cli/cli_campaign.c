@@ -56,7 +56,9 @@ dt__unit *dt__unit_at(dt__pool *p, uint64_t ordinal)
 {
     if (ordinal < p->first_ordinal || ordinal - p->first_ordinal >= p->len)
         return NULL;
-    return &p->units[p->head + (size_t)(ordinal - p->first_ordinal)];
+    dt__unit *u = &p->units[p->head + (size_t)(ordinal - p->first_ordinal)];
+    DT__SIM_ASSERT(u->ordinal == ordinal);
+    return u;
 }
 
 /* ---- the order of units ------------------------------------------------ */
@@ -213,10 +215,11 @@ bool dt__unit_new(dt__pool *p, uint64_t *ordinal)
     p->units = units;
     dt__unit *u = &p->units[p->head + p->len++];
     memset(u, 0, sizeof *u);
+    u->ordinal = p->first_ordinal + p->len - 1;
     u->key = key;
     u->run_end = c->max_runs ? c->max_runs - p->completed_runs[key.scenario]
                              : UINT64_MAX;
-    *ordinal = p->first_ordinal + p->len - 1;
+    *ordinal = u->ordinal;
     p->out->units++;
     return true;
 }

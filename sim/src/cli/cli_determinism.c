@@ -159,6 +159,48 @@ static void dt__det_status(int status, char *buf, size_t size)
         snprintf(buf, size, "exited with status %d", WEXITSTATUS(status));
 }
 
+/* Compares what both processes ran of one seed, hash by hash. */
+static void dt__det_compare(const dt__campaign *c, const dt__unit_key *key,
+                            const dt__det_list l[2], dt__det_tally *t)
+{
+    if (l[0].count == 0 || l[1].count == 0)
+        return;
+    const dt__det_rec *a = &l[0].recs[0], *b = &l[1].recs[0];
+    uint64_t points = a->await_points;
+    char what[256];
+    if (a->trace_hash != b->trace_hash ||
+        a->await_points != b->await_points) {
+        snprintf(what, sizeof what,
+                 "trace hash %016" PRIx64 " (%" PRIu64 " await points) "
+                 "in one process, %016" PRIx64 " (%" PRIu64 ") in the "
+                 "other",
+                 a->trace_hash, a->await_points, b->trace_hash,
+                 b->await_points);
+        dt__det_report(c, key, 0, points, what, t);
+        return;
+    }
+    /* Runs both processes finished; a crashed one is reported by the
+     * caller. An entry never received is zero, so its run index does not
+     * match. */
+    t->runs++;
+    for (uint64_t run = 1; run <= points; run++) {
+        if (run >= l[0].cap || run >= l[1].cap)
+            break;
+        a = &l[0].recs[run];
+        b = &l[1].recs[run];
+        if (a->run != run || b->run != run)
+            continue;
+        t->runs++;
+        if (a->trace_hash == b->trace_hash)
+            continue;
+        snprintf(what, sizeof what,
+                 "trace hash %016" PRIx64 " in one process, %016" PRIx64
+                 " in the other",
+                 a->trace_hash, b->trace_hash);
+        dt__det_report(c, key, run, points, what, t);
+    }
+}
+
 /* Both processes of one seed; false on an internal error. */
 static bool dt__det_seed(const dt__campaign *c, const dt__unit_key *key,
                          dt__det_tally *t)
@@ -176,62 +218,23 @@ static bool dt__det_seed(const dt__campaign *c, const dt__unit_key *key,
     dt__det_list l[2];
     bool ok = dt__det_collect(fd[0], pid[0], &l[0]);
     ok = dt__det_collect(fd[1], pid[1], &l[1]) && ok;
-    if (!ok) {
-        free(l[0].recs);
-        free(l[1].recs);
-        return false;
-    }
-    t->seeds++;
-    const char *name = c->scenarios[key->scenario]->name;
-    for (int i = 0; i < 2; i++) {
-        if (WIFEXITED(l[i].status) && WEXITSTATUS(l[i].status) == 0)
-            continue;
-        char how[128];
-        dt__det_status(l[i].status, how, sizeof how);
-        t->crashes++;
-        printf("  crash: %s seed %" PRIu64 ": the %s process %s after %zu "
-               "runs\n", name, key->seed, i ? "second" : "first", how,
-               l[i].count);
-    }
-    if (l[0].count > 0 && l[1].count > 0) {
-        const dt__det_rec *a = &l[0].recs[0], *b = &l[1].recs[0];
-        uint64_t points = a->await_points;
-        char what[256];
-        if (a->trace_hash != b->trace_hash ||
-            a->await_points != b->await_points) {
-            snprintf(what, sizeof what,
-                     "trace hash %016" PRIx64 " (%" PRIu64 " await points) "
-                     "in one process, %016" PRIx64 " (%" PRIu64 ") in the "
-                     "other",
-                     a->trace_hash, a->await_points, b->trace_hash,
-                     b->await_points);
-            dt__det_report(c, key, 0, points, what, t);
-        } else {
-            /* Runs both processes finished; a crashed one is reported
-             * above. An entry never received is zero, so its run index
-             * does not match. */
-            t->runs++;
-            for (uint64_t run = 1; run <= points; run++) {
-                if (run >= l[0].cap || run >= l[1].cap)
-                    break;
-                a = &l[0].recs[run];
-                b = &l[1].recs[run];
-                if (a->run != run || b->run != run)
-                    continue;
-                t->runs++;
-                if (a->trace_hash == b->trace_hash)
-                    continue;
-                snprintf(what, sizeof what,
-                         "trace hash %016" PRIx64 " in one process, %016"
-                         PRIx64 " in the other",
-                         a->trace_hash, b->trace_hash);
-                dt__det_report(c, key, run, points, what, t);
-            }
+    if (ok) {
+        t->seeds++;
+        for (int i = 0; i < 2; i++) {
+            if (WIFEXITED(l[i].status) && WEXITSTATUS(l[i].status) == 0)
+                continue;
+            char how[128];
+            dt__det_status(l[i].status, how, sizeof how);
+            t->crashes++;
+            printf("  crash: %s seed %" PRIu64 ": the %s process %s after "
+                   "%zu runs\n", c->scenarios[key->scenario]->name,
+                   key->seed, i ? "second" : "first", how, l[i].count);
         }
+        dt__det_compare(c, key, l, t);
     }
     free(l[0].recs);
     free(l[1].recs);
-    return true;
+    return ok;
 }
 
 static const dt__cli_entry dt__determinism_entries[] = {

@@ -79,10 +79,71 @@ static void dt__failure_fill(const dt__campaign *c, const dt__unit *u,
     f->trace_hash = u->runs[run].trace_hash;
 }
 
+/* The first failing run of a scenario, in unit order, with the text of
+ * its verdict's failure. */
+static void dt__fold_first(const dt__campaign *c, dt__campaign_tally *t,
+                           const dt__unit *u, uint64_t run)
+{
+    t->has_first = true;
+    dt__campaign_failure *f = &t->first;
+    memset(f, 0, sizeof *f);
+    dt__failure_fill(c, u, run, f);
+    f->kind = f->run_verdict;
+    for (size_t i = 0; i < u->text_count; i++) {
+        if (u->texts[i].run == run && u->texts[i].kind == f->kind) {
+            memcpy(f->summary, u->texts[i].summary, sizeof f->summary);
+            f->details = strdup(u->texts[i].details);
+            break;
+        }
+    }
+}
+
+/* The failures of the unit's first `take` runs not yet known to the
+ * tally (by kind and summary), each with the first run that showed it. */
+static void dt__fold_distinct(dt__pool *p, dt__campaign_tally *t,
+                              const dt__unit *u, uint64_t take)
+{
+    for (size_t i = 0; i < u->text_count; i++) {
+        const dt__text_rec *x = &u->texts[i];
+        if (x->run >= take)
+            continue;
+        bool known = false;
+        for (size_t j = 0; j < t->distinct_count && !known; j++)
+            known = t->distinct[j].kind == x->kind &&
+                    strcmp(t->distinct[j].summary, x->summary) == 0;
+        if (known)
+            continue;
+        DT__SIM_ASSERT(t->distinct_count <= DT__CAMPAIGN_DISTINCT_MAX);
+        if (t->distinct_count == DT__CAMPAIGN_DISTINCT_MAX) {
+            t->distinct_dropped++;
+            continue;
+        }
+        dt__campaign_failure *d = dt__grow(t->distinct, &t->distinct_cap,
+                                           t->distinct_count, sizeof *d, 4);
+        if (!d) {
+            dt__pool_fail(p, "out of memory");
+            return;
+        }
+        t->distinct = d;
+        dt__campaign_failure *f = &t->distinct[t->distinct_count++];
+        memset(f, 0, sizeof *f);
+        dt__failure_fill(p->c, u, x->run, f);
+        f->kind = x->kind;
+        memcpy(f->summary, x->summary, sizeof f->summary);
+        f->details = strdup(x->details);
+    }
+}
+
+/* Folds a done unit into its scenario's tally: its runs up to the
+ * scenario's --max-runs, counted by kind, its first failing run and its
+ * distinct failures. */
 static void dt__fold_unit(dt__pool *p, dt__unit *u)
 {
     const dt__campaign *c = p->c;
     dt__campaign_tally *t = &p->out->tallies[u->key.scenario];
+    DT__SIM_ASSERT(u->done && u->run_count <= u->run_cap &&
+                   u->text_count <= u->text_cap);
+    DT__SIM_ASSERT(!c->max_runs || t->runs <= c->max_runs);
     uint64_t take = u->run_count;
     if (c->max_runs && take > c->max_runs - t->runs)
         take = c->max_runs - t->runs;
@@ -107,49 +168,12 @@ static void dt__fold_unit(dt__pool *p, dt__unit *u)
             if (kinds & (UINT32_C(1) << k))
                 t->kind_runs[k]++;
     }
-    if (!t->has_first && first_failing != UINT64_MAX) {
-        t->has_first = true;
-        dt__campaign_failure *f = &t->first;
-        memset(f, 0, sizeof *f);
-        dt__failure_fill(c, u, first_failing, f);
-        f->kind = f->run_verdict;
-        for (size_t i = 0; i < u->text_count; i++) {
-            if (u->texts[i].run == first_failing &&
-                u->texts[i].kind == f->kind) {
-                memcpy(f->summary, u->texts[i].summary, sizeof f->summary);
-                f->details = strdup(u->texts[i].details);
-                break;
-            }
-        }
-    }
-    for (size_t i = 0; i < u->text_count; i++) {
-        const dt__text_rec *x = &u->texts[i];
-        if (x->run >= take)
-            continue;
-        bool known = false;
-        for (size_t j = 0; j < t->distinct_count && !known; j++)
-            known = t->distinct[j].kind == x->kind &&
-                    strcmp(t->distinct[j].summary, x->summary) == 0;
-        if (known)
-            continue;
-        if (t->distinct_count == DT__CAMPAIGN_DISTINCT_MAX) {
-            t->distinct_dropped++;
-            continue;
-        }
-        dt__campaign_failure *d = dt__grow(t->distinct, &t->distinct_cap,
-                                           t->distinct_count, sizeof *d, 4);
-        if (!d) {
-            dt__pool_fail(p, "out of memory");
-            return;
-        }
-        t->distinct = d;
-        dt__campaign_failure *f = &t->distinct[t->distinct_count++];
-        memset(f, 0, sizeof *f);
-        dt__failure_fill(c, u, x->run, f);
-        f->kind = x->kind;
-        memcpy(f->summary, x->summary, sizeof f->summary);
-        f->details = strdup(x->details);
-    }
+    if (!t->has_first && first_failing != UINT64_MAX)
+        dt__fold_first(c, t, u, first_failing);
+    dt__fold_distinct(p, t, u, take);
+    /* A tally has a first failing run exactly when a run failed. */
+    DT__SIM_ASSERT(t->has_first == (t->failing_runs > 0));
+    DT__SIM_ASSERT(t->failing_runs <= t->runs);
 }
 
 void dt__unit_free(dt__unit *u)
@@ -163,6 +187,9 @@ void dt__unit_free(dt__unit *u)
 void dt__fold_ready(dt__pool *p)
 {
     while (p->len > 0 && p->units[p->head].done) {
+        /* Units are folded in the order they were made, one after the
+         * other: what the reports say depends on it. */
+        DT__SIM_ASSERT(p->units[p->head].ordinal == p->first_ordinal);
         dt__fold_unit(p, &p->units[p->head]);
         dt__unit_free(&p->units[p->head]);
         p->head++;

@@ -108,6 +108,7 @@ static bool dt__resume_push(dt__pool *p, uint64_t ordinal, bool front)
  * unit, the run after the last it reported is the one that killed it. */
 static void dt__worker_ended(dt__pool *p, dt__worker *w)
 {
+    DT__SIM_ASSERT(w->pid != 0);
     int status = 0;
     while (waitpid(w->pid, &status, 0) < 0 && errno == EINTR)
         continue;
@@ -173,7 +174,10 @@ static bool dt__worker_handle(dt__pool *p, dt__worker *w,
                                  m->summary_len, text + m->summary_len,
                                  m->details_len);
     case DT__WIRE_RUN:
-        if (m->run != u->run_count || m->verdict > DT_FAIL_KIND_COUNT)
+        /* The next run, and one the unit has: its run config is rebuilt
+         * from the index (dt__campaign_config). */
+        if (m->run != u->run_count || m->verdict > DT_FAIL_KIND_COUNT ||
+            (m->run > 0 && m->run > dt__campaign_variants(p->c, u->points)))
             return dt__pool_fail(p, "a worker reported runs out of order");
         if (m->run == 0) {
             u->points = m->await_points;
@@ -256,7 +260,11 @@ void dt__pool_hand_out(dt__pool *p)
             return;
         if (w->pid == 0 && !dt__worker_spawn(p, w))
             return;
+        /* An idle worker with its command pipe open, and a unit that is
+         * in the table and unfinished: nobody else runs it. */
+        DT__SIM_ASSERT(!w->busy && w->pid != 0 && w->cmd_fd >= 0);
         dt__unit *u = dt__unit_at(p, ordinal);
+        DT__SIM_ASSERT(u != NULL && !u->done);
         dt__wire_assign a;
         memset(&a, 0, sizeof a);
         a.unit = ordinal;
@@ -292,6 +300,8 @@ void dt__pool_poll(dt__pool *p)
     for (unsigned i = 0; i < p->worker_count; i++) {
         if (p->workers[i].res_fd < 0)
             continue;
+        /* A result pipe is open only while its process is unreaped. */
+        DT__SIM_ASSERT(p->workers[i].pid != 0);
         fds[n].fd = p->workers[i].res_fd;
         fds[n].events = POLLIN;
         fds[n].revents = 0;

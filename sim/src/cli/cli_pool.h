@@ -26,6 +26,7 @@ typedef struct dt__text_rec {
 } dt__text_rec;
 
 typedef struct dt__unit {
+    uint64_t ordinal;        /* its place in the campaign's order */
     dt__unit_key key;
     uint64_t run_end;        /* runs 0..run_end-1 at most (--max-runs) */
     uint64_t points;         /* the baseline's await points */

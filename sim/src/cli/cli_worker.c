@@ -13,6 +13,7 @@
 
 #include "cli.h"
 #include "cli_wire.h"
+#include "base/sim_assert.h"
 
 _Static_assert(DT_FAIL_KIND_COUNT <= 32, "failure kinds fit a 32-bit mask");
 
@@ -75,6 +76,8 @@ void dt__campaign_config(const dt__campaign *c, const dt__unit_key *key,
                          dt_sim_config *config,
                          uint64_t abort_buf[DT_ABORT_AT_MAX])
 {
+    /* Only runs a unit has: a fuzz run needs points to draw from. */
+    DT__SIM_ASSERT(run == 0 || run <= dt__campaign_variants(c, points));
     dt_sim_config_init(config);
     config->seed = key->seed;
     config->strategy = c->strategy;
@@ -111,6 +114,9 @@ static void dt__worker_send(int fd, const dt__wire_msg *m, const char *summary,
     /* One write per message: fewer system calls, and a worker that dies
      * leaves whole records behind more often. */
     char buf[sizeof *m + 256 + DT__CAMPAIGN_DETAILS_MAX];
+    DT__SIM_ASSERT(m->type != DT__WIRE_TEXT ||
+                   (m->summary_len < 256 &&
+                    m->details_len <= DT__CAMPAIGN_DETAILS_MAX));
     size_t len = sizeof *m;
     memcpy(buf, m, sizeof *m);
     if (m->type == DT__WIRE_TEXT) {
