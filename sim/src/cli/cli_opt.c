@@ -127,6 +127,7 @@ int dt__cli_print_help(const dt__cli_command *c)
         DT__SIM_ASSERT(len < sizeof left);
         if (e->show == DT__CLI_JOINED) {
             len += (size_t)snprintf(left + len, sizeof left - len, ", ");
+            DT__SIM_ASSERT(len < sizeof left);
             continue;
         }
         const char *help = e->help ? e->help : o->help;
