@@ -49,7 +49,7 @@ typedef enum dt_wait_reason {
 /* "yield", "sleep", "join", ... */
 const char *dt_wait_reason_name(dt_wait_reason reason);
 
-/* Through what an abort could reach a task (DESIGN.md §7, injection). */
+/* Through what an abort could reach a task (docs/design.md §7, injection). */
 typedef enum dt_abort_route {
     DT_ROUTE_NONE,        /* detached or shielded: nobody can abort it */
     DT_ROUTE_ROOT,        /* the root task: the caller drops the request */

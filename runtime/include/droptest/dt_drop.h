@@ -1,10 +1,10 @@
 /* droptest — drop lists, ownership, tracked resources and allocations.
  *
  * C has no destructors, so each task keeps a drop list that runs in LIFO
- * order whenever the task ends: returning, aborted or panicking (DESIGN.md
- * §4). It holds the cleanups registered with dt_defer and every runtime
- * handle the task owns. Drops run synchronously: a drop that tries to wait
- * fails the run as cleanup_suspended and is abandoned there. */
+ * order whenever the task ends: returning, aborted or panicking
+ * (docs/design.md §4). It holds the cleanups registered with dt_defer and
+ * every runtime handle the task owns. Drops run synchronously: a drop that
+ * tries to wait fails the run as cleanup_suspended and is abandoned there. */
 #ifndef DROPTEST_DT_DROP_H
 #define DROPTEST_DT_DROP_H
 

@@ -203,7 +203,7 @@ void dt_runtime_history_at(const dt_runtime *rt, size_t index,
                            dt_object_info *out);
 
 /* ---- who waits on what, who holds what -------------------------------- */
-/* What the simulator builds wait-for chains from (DESIGN.md §7, hang).
+/* What the simulator builds wait-for chains from (docs/design.md §7, hang).
  * Valid between runs' steps: from a driver callback or after the run. */
 
 /* One thing a waiting task waits on: one, or one per enabled branch of a

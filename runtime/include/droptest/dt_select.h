@@ -1,5 +1,5 @@
 /* droptest — select over operations, races of sub-tasks, timeouts
- * (DESIGN.md §5).
+ * (docs/design.md §5).
  *
  * dt_select is tokio::select!: the first ready branch wins and every other
  * branch has no effect at all (a losing send enqueues nothing, a losing

@@ -1,5 +1,5 @@
 /* droptest — channels and synchronisation with Tokio's semantics
- * (DESIGN.md §5).
+ * (docs/design.md §5).
  *
  * Every handle here is owned, like a join handle: it is on its owner's
  * drop list, it moves with dt_move, and dropping it has the effect dropping

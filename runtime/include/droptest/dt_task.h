@@ -1,6 +1,6 @@
 /* droptest — tasks: spawn, join, abort, detach, yield, panic, task sets.
  *
- * Semantics follow Tokio's task model (see DESIGN.md §3). Every call here
+ * Semantics follow Tokio's task model (see docs/design.md §3). Every call here
  * must be made from inside a task of a running runtime; calling from
  * outside is a programmer error and asserts. */
 #ifndef DROPTEST_DT_TASK_H

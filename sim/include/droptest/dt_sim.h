@@ -5,7 +5,7 @@
  * function of (scenario, seed, strategy, injections): a PRNG derived
  * through XXH3 from the seed makes every choice, every event goes into a
  * running XXH3 digest (the trace hash), and the checks turn what the run
- * left behind into named failures (DESIGN.md §7). */
+ * left behind into named failures (docs/design.md §7). */
 #ifndef DROPTEST_DT_SIM_H
 #define DROPTEST_DT_SIM_H
 

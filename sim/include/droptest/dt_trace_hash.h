@@ -1,5 +1,5 @@
-/* droptest — the trace hash (DESIGN §7): XXH3-64 over every event, as it
- * lies in memory, with a time record wherever virtual time moves. Both
+/* droptest — the trace hash (docs/design.md §7): XXH3-64 over every event,
+ * as it lies in memory, with a time record wherever virtual time moves. Both
  * built-in drivers compute it through this; a driver of your own that
  * does the same gets the same hashes as `droptest replay`. */
 #ifndef DROPTEST_DT_TRACE_HASH_H

@@ -2,7 +2,7 @@
  * the bounds of its inputs, and its one-line messages.
  *
  * Every command validates all of its input before it writes anything
- * (DESIGN.md §8): a bad value prints exactly one line to stderr and the
+ * (docs/design.md §8): a bad value prints exactly one line to stderr and the
  * command returns DT__EXIT_USAGE with no file created. The helpers of the
  * CLI print that line themselves and return false, so a command reads as
  * a list of checks followed by the work.

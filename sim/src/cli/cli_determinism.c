@@ -2,7 +2,7 @@
  * child processes and compared hash by hash.
  *
  * The second process runs the variants in reverse order. State that the
- * code under test keeps between runs (the classic cause, DESIGN.md §7)
+ * code under test keeps between runs (the classic cause, docs/design.md §7)
  * then differs between the two at the same run, so its effect on the
  * trace shows as a hash that differs. */
 #include <errno.h>

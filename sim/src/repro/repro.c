@@ -1,7 +1,7 @@
 /* droptest sim — repro files (dt_repro.h): a failing run written down as
  * a few `key value` lines, read back strictly.
  *
- * Reading is strict on purpose (DESIGN.md §8): a repro replays a run only
+ * Reading is strict on purpose (docs/design.md §8): a repro replays a run only
  * if every value means what it meant when it was written, so a file from
  * another format or droptest version, a key we do not know, a key given
  * twice or a value out of range is refused with one line naming the file,
