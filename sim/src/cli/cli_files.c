@@ -23,6 +23,22 @@ static void dt__dirname(const char *path, char *dir, size_t size)
     snprintf(dir, size, "%.*s", (int)(slash - path), path);
 }
 
+/* Whether `path` can be created: its directory exists and is writable;
+ * else one usage line naming it. */
+static bool dt__check_parent_dir(const char *what, const char *path)
+{
+    struct stat st;
+    char dir[DT__CLI_PATH_MAX];
+    dt__dirname(path, dir, sizeof dir);
+    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode) ||
+        access(dir, W_OK | X_OK) != 0) {
+        dt__cli_usage("%s: cannot create `%s`: directory `%s` does not "
+                      "exist or is not writable", what, path, dir);
+        return false;
+    }
+    return true;
+}
+
 bool dt__cli_check_output(const char *what, const char *path)
 {
     if (!path[0] || strlen(path) >= DT__CLI_PATH_MAX) {
@@ -35,15 +51,7 @@ bool dt__cli_check_output(const char *what, const char *path)
                       path);
         return false;
     }
-    char dir[DT__CLI_PATH_MAX];
-    dt__dirname(path, dir, sizeof dir);
-    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode) ||
-        access(dir, W_OK | X_OK) != 0) {
-        dt__cli_usage("%s: cannot create `%s`: directory `%s` does not "
-                      "exist or is not writable", what, path, dir);
-        return false;
-    }
-    return true;
+    return dt__check_parent_dir(what, path);
 }
 
 bool dt__cli_check_output_dir(const char *what, const char *path)
@@ -61,15 +69,7 @@ bool dt__cli_check_output_dir(const char *what, const char *path)
         }
         return true;
     }
-    char dir[DT__CLI_PATH_MAX];
-    dt__dirname(path, dir, sizeof dir);
-    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode) ||
-        access(dir, W_OK | X_OK) != 0) {
-        dt__cli_usage("%s: cannot create `%s`: directory `%s` does not "
-                      "exist or is not writable", what, path, dir);
-        return false;
-    }
-    return true;
+    return dt__check_parent_dir(what, path);
 }
 bool dt__cli_write_atomic(const char *what, const char *path,
                           bool (*write)(FILE *out, void *ctx), void *ctx)
