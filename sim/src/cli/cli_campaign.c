@@ -2,7 +2,7 @@
  * worker processes, their results folded back in unit order.
  *
  * The unit is one seed of one scenario: its baseline run, then its
- * variants (cli_worker.c). Units are numbered in a fixed order, and
+ * variants (cli_runs.c). Units are numbered in a fixed order, and
  * results are folded into each scenario's tally strictly in that order
  * (cli_fold.c), whichever worker (cli_pool.c) finished first; --max-runs
  * cuts that ordered sequence. So what a campaign reports depends on its

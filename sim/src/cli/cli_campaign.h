@@ -1,6 +1,6 @@
 /* droptest CLI — a campaign (explore, fuzz): what it runs, and what it
  * found per scenario. cli_campaign.c runs it over worker processes
- * (cli_pool.h); the runs of a unit are defined in cli_worker.c, which
+ * (cli_pool.h); the runs of a unit are defined in cli_runs.c, which
  * both sides share. */
 #ifndef DROPTEST_SIM_CLI_CAMPAIGN_H
 #define DROPTEST_SIM_CLI_CAMPAIGN_H
@@ -62,7 +62,7 @@ typedef struct dt__unit_key {
 
 /* Runs of a unit after its baseline (run 0), given the baseline's await
  * points: explore one per point, fuzz DT__FUZZ_RUNS_PER_SEED (or none
- * when there is no point to abort at). cli_worker.c defines it and
+ * when there is no point to abort at). cli_runs.c defines it and
  * dt__campaign_config. */
 uint64_t dt__campaign_variants(const dt__campaign *c, uint64_t points);
 
