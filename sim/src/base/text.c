@@ -45,6 +45,33 @@ char *dt__text_take(dt__text *t)
     return s;
 }
 
+size_t dt__text_escape(char *dst, size_t size, const char *src)
+{
+    static const char hex[] = "0123456789abcdef";
+    size_t len = 0;
+    for (const unsigned char *p = (const unsigned char *)src; *p; p++) {
+        char esc[5] = {(char)*p, '\0'};
+        if (*p == '\n' || *p == '\r' || *p == '\t') {
+            esc[0] = '\\';
+            esc[1] = *p == '\n' ? 'n' : *p == '\r' ? 'r' : 't';
+            esc[2] = '\0';
+        } else if (*p < 0x20 || *p == 0x7f) {
+            esc[0] = '\\';
+            esc[1] = 'x';
+            esc[2] = hex[*p >> 4];
+            esc[3] = hex[*p & 0xf];
+            esc[4] = '\0';
+        }
+        size_t n = strlen(esc);
+        if (len + n >= size)
+            break;
+        memcpy(dst + len, esc, n);
+        len += n;
+    }
+    dst[len] = '\0';
+    return len;
+}
+
 void dt__copy_name(char *dst, size_t size, const char *src)
 {
     if (!src)

@@ -8,6 +8,7 @@
 #include "cli.h"
 #include "cli_commands.h"
 #include "cli_opt.h"
+#include "base/text.h"
 
 
 const char *dt__cli_prog = "droptest";
@@ -45,11 +46,16 @@ static int dt__cli_vprint(int code, const char *fmt, va_list ap)
 static int dt__cli_vprint(int code, const char *fmt, va_list ap)
 {
     /* One line: the message is built whole so that it reaches stderr in
-     * one write even when workers share it. */
-    char line[1024];
+     * one write even when workers share it. What it echoes (a scenario
+     * name, an option value, a path, a line of a repro file) is the
+     * user's, so its control characters are escaped here, the one place
+     * every message passes: a newline would split the line, an ESC would
+     * drive the terminal. */
+    char line[1024], shown[4 * sizeof line];
     vsnprintf(line, sizeof line, fmt, ap);
+    dt__text_escape(shown, sizeof shown, line);
     fflush(stdout);
-    fprintf(stderr, "droptest: %s\n", line);
+    fprintf(stderr, "droptest: %s\n", shown);
     fflush(stderr);
     return code;
 }

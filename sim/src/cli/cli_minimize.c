@@ -7,6 +7,7 @@
 #include "cli_files.h"
 #include "cli_options.h"
 #include "cli_report.h"
+#include "base/text.h"
 
 
 typedef struct dt__repro_writer {
@@ -17,6 +18,18 @@ static bool dt__write_repro(FILE *out, void *ctx)
 {
     dt_repro_format(out, ((dt__repro_writer *)ctx)->repro);
     return !ferror(out);
+}
+
+/* The line that says where the shrunk repro went, its path escaped. */
+static void dt__minimize_wrote(FILE *info, const char *out_path)
+{
+    char shown[1024];
+    dt__text_escape(shown, sizeof shown, out_path);
+    fprintf(info, "wrote %s; replay it with: ", shown);
+    dt__cli_shell_word(info, dt__cli_prog);
+    fputs(" replay ", info);
+    dt__cli_shell_word(info, out_path);
+    fputc('\n', info);
 }
 
 /* Runs the shrunk run once more, to write down its exact hash and
@@ -43,9 +56,11 @@ static int dt__minimize_write(const char *path, const dt_scenario *s,
     }
     /* Counts go to stderr when stdout carries the repro itself. */
     FILE *info = out_path ? stdout : stderr;
+    char shown[1024];
+    dt__text_escape(shown, sizeof shown, path);
     fprintf(info, "minimized %s (%s) in %zu runs: aborts %zu -> %zu, "
                   "schedule deviations %zu -> %zu, verdict %s\n",
-            path, kind, m->runs, m->aborts_before, m->aborts_after,
+            shown, kind, m->runs, m->aborts_before, m->aborts_after,
             m->deviations_before, m->deviations_after,
             dt__cli_verdict_name(r.passed, r.verdict));
     dt__repro_writer w = {&shrunk};
@@ -55,8 +70,7 @@ static int dt__minimize_write(const char *path, const dt_scenario *s,
                                    dt__write_repro, &w))
         code = DT__EXIT_INTERNAL;
     else
-        fprintf(info, "wrote %s; replay it with: %s replay %s\n", out_path,
-                dt__cli_prog, out_path);
+        dt__minimize_wrote(info, out_path);
     dt_repro_free(&shrunk);
     dt_sim_result_free(&r);
     return code;
@@ -77,9 +91,11 @@ static int dt__minimize_repro(const char *path, const dt_repro *repro,
                              &m);
     const char *kind = dt_failure_kind_name(repro->verdict);
     if (rc == DT_ERR_INVALID) {
+        char shown[1024];
+        dt__text_escape(shown, sizeof shown, path);
         fprintf(stderr, "droptest: minimize: %s: its run no longer fails "
                         "with %s; replay it to see what it does now\n",
-                path, kind);
+                shown, kind);
         return DT__EXIT_FAIL;
     }
     if (rc != DT_OK)
@@ -137,8 +153,10 @@ int dt__cli_minimize(int argc, char **argv)
         return DT__EXIT_USAGE;
     int code;
     if (repro.passed) {
+        char shown[1024];
+        dt__text_escape(shown, sizeof shown, path);
         fprintf(stderr, "droptest: minimize: %s: its verdict is pass; there "
-                        "is no failure to shrink\n", path);
+                        "is no failure to shrink\n", shown);
         code = DT__EXIT_FAIL;
     } else {
         code = dt__minimize_repro(path, &repro, s, max_runs, run_timeout_s,

@@ -8,6 +8,7 @@
 #include "cli_commands.h"
 #include "cli_options.h"
 #include "cli_report.h"
+#include "base/text.h"
 #include "droptest/dt_trace.h"
 
 bool dt__cli_load_repro(const char *path, dt_repro *repro,
@@ -40,7 +41,9 @@ static void dt__replay_print_run(const char *path, const dt_scenario *s,
                                  const dt_sim_result *r)
 {
     dt_trace_print_timeline(stdout, r, isatty(STDOUT_FILENO) == 1);
-    printf("\nrepro:        %s\n", path);
+    char shown[1024];
+    dt__text_escape(shown, sizeof shown, path);
+    printf("\nrepro:        %s\n", shown);
     printf("scenario:     %s (expected: %s)\n", s->name,
            dt__cli_expected_name(s));
     printf("verdict:      %s\n", dt__cli_verdict_name(r->passed, r->verdict));

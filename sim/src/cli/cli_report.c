@@ -7,6 +7,7 @@
 #include "cli.h"
 #include "cli_report.h"
 #include "base/json.h"
+#include "base/text.h"
 
 const char *dt__cli_expected_name(const dt_scenario *s)
 {
@@ -23,6 +24,22 @@ const char *dt__cli_verdict_name(bool passed, dt_failure_kind verdict)
     return dt_failure_kind_name(verdict);
 }
 
+/* w as $'...', for a word with control characters: inside '...' a
+ * newline would still split the printed command over two lines, and an
+ * ESC would reach the terminal. */
+static void dt__shell_word_ansi_c(FILE *out, const char *w)
+{
+    fputs("$'", out);
+    for (const char *p = w; *p; p++) {
+        char c[2] = {*p, '\0'}, shown[8];
+        if (*p == '\\' || *p == '\'')
+            fputc('\\', out);
+        dt__text_escape(shown, sizeof shown, c);
+        fputs(shown, out);
+    }
+    fputc('\'', out);
+}
+
 void dt__cli_shell_word(FILE *out, const char *w)
 {
     bool plain = w[0] != '\0';
@@ -32,6 +49,12 @@ void dt__cli_shell_word(FILE *out, const char *w)
     if (plain) {
         fputs(w, out);
         return;
+    }
+    for (const char *p = w; *p; p++) {
+        if ((unsigned char)*p < 0x20 || *p == 0x7f) {
+            dt__shell_word_ansi_c(out, w);
+            return;
+        }
     }
     fputc('\'', out);
     for (const char *p = w; *p; p++) {

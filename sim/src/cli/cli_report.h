@@ -15,7 +15,8 @@
 const char *dt__cli_expected_name(const dt_scenario *scenario);
 const char *dt__cli_verdict_name(bool passed, dt_failure_kind verdict);
 
-/* A word quoted for a POSIX shell if it needs it. */
+/* A word quoted for a POSIX shell if it needs it; one with control
+ * characters as $'...' with escapes, so that it stays on its line. */
 void dt__cli_shell_word(FILE *out, const char *word);
 /* "3,17" */
 void dt__cli_print_abort_list(FILE *out, const uint64_t *list, size_t count);
