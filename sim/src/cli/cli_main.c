@@ -7,6 +7,7 @@
 
 #include "cli.h"
 #include "cli_commands.h"
+#include "cli_files.h"
 #include "cli_opt.h"
 #include "base/text.h"
 
@@ -131,6 +132,9 @@ int droptest_main(int argc, char **argv)
                              "run, explore, fuzz, replay, minimize, "
                              "check-determinism, help", name);
     int code = c->run(argc - 1, argv + 1);
+    /* The temporaries of outputs the command refused or failed before
+     * writing (docs/design.md §8). */
+    dt__cli_outputs_discard();
     if (fflush(stdout) != 0 && code != DT__EXIT_USAGE)
         return dt__cli_internal("cannot write to stdout");
     return code;

@@ -127,9 +127,11 @@ bool dt__cli_take_abort_at(const dt__cli_args *args,
                            uint64_t list[DT_ABORT_AT_MAX], size_t *count);
 bool dt__cli_take_strategy(const dt__cli_args *args,
                            const dt__cli_option *opt, dt_strategy *out);
-/* DT__CLI_FILE: its directory exists and is writable, and it is not a
- * directory. DT__CLI_DIR: an existing writable directory, or a path
- * whose parent is one. *out: the path, NULL if not given. */
+/* DT__CLI_FILE: a file output, checked and prepared before any run by
+ * dt__cli_check_output (a regular file or a new one gets its temporary
+ * now; a device or a FIFO is written in place; anything else is refused).
+ * DT__CLI_DIR: a directory output (dt__cli_check_output_dir). *out: the
+ * path, NULL if not given. */
 bool dt__cli_take_path(const dt__cli_args *args, const dt__cli_option *opt,
                        const char **out);
 

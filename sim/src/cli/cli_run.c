@@ -91,11 +91,10 @@ static int dt__run_save_repro(const char *path, const dt_scenario *s,
                               const dt_sim_result *r, int code)
 {
     dt_repro repro;
-    char msg[512];
     if (dt_repro_from_run(&repro, s->name, config, r) != DT_OK)
         return dt__cli_internal("--repro: out of memory");
-    if (dt_repro_save(path, &repro, msg, sizeof msg) != DT_OK)
-        code = dt__cli_internal("--repro: %s", msg);
+    if (!dt__cli_save_repro("--repro", path, &repro))
+        code = DT__EXIT_INTERNAL;
     dt_repro_free(&repro);
     return code;
 }

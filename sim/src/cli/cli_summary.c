@@ -324,12 +324,9 @@ static bool dt__write_repros(const dt__campaign *c,
             /* The run's verdict, not the failure's kind: replay holds a
              * run to its verdict. */
             r.verdict = f->run_verdict;
-            char path[DT__CLI_PATH_MAX], err[512];
+            char path[DT__CLI_PATH_MAX];
             dt__repro_path(dir, c->scenarios[s], f, path, sizeof path);
-            if (dt_repro_save(path, &r, err, sizeof err) != DT_OK) {
-                dt__cli_internal("--repro-dir: %s", err);
-                ok = false;
-            }
+            ok = dt__cli_save_repro("--repro-dir", path, &r);
         }
     }
     return ok;
