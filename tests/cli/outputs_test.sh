@@ -213,13 +213,31 @@ t_outputs_unwritable_refused_up_front() {
         bad replay leak.repro --trace-json "$p"
         bad minimize leak.repro -o "$p"
     done
+    # A read-only bind mount, where there is one to make: an existing
+    # file in it and a new one.
+    mkdir ro
+    echo old >ro/old.xml
+    if unshare -m sh -c 'mount --bind ro ro && mount -o remount,ro,bind ro' \
+        2>/dev/null; then
+        for p in ro/old.xml ro/new.xml; do
+            dt unshare -m sh -c 'mount --bind ro ro &&
+                mount -o remount,ro,bind ro && exec "$@"' sh \
+                "$BIN" explore pass/simple --seeds 1 --junit "$p"
+            expect_rc 2
+            [ ! -s out ] || fail "--junit $p in a read-only mount: it ran"
+            grep -q 'Read-only file system' err || fail "--junit $p: no reason given"
+        done
+    else
+        echo "skip: no read-only bind mount can be made here"
+    fi
     bad explore leak/manual --seeds 1 --repro-dir /proc
     bad explore leak/manual --seeds 1 --repro-dir /proc/droptest-repros
     # A refusal after a good output removes the temporary made for it.
     bad explore pass/simple --seeds 1 --junit j.xml --repro-dir /proc/x
     [ ! -e j.xml ] || fail "a refused command created j.xml"
-    bad explore pass/simple --seeds 1 --repro-dir made --junit /proc/version
+    bad explore no/such-scenario --seeds 1 --repro-dir made --junit j.xml
     [ ! -e made ] || fail "a refused command left the --repro-dir it made"
+    [ ! -e j.xml ] || fail "a refused command created j.xml"
     no_temporaries .
 }
 
