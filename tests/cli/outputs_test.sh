@@ -155,6 +155,16 @@ t_outputs_symlink_followed() {
     dt "$BIN" explore leak/manual --seeds 1 --repro-dir rlink; expect_rc 0
     [ -L rlink ] || fail "--repro-dir replaced its symlink"
     ls repros | grep -q '\.repro$' || fail "no repro written through the link: $(ls repros)"
+    # /dev/stdout, a link to what stdout is: a file keeps the report
+    # printed before the JUnit, a pipe gets both.
+    if [ -e /dev/stdout ]; then
+        "$BIN" explore pass/simple --seeds 1 --junit /dev/stdout >so.txt
+        grep -q '^explore: 1 scenarios' so.txt || fail "--junit /dev/stdout into a file lost the report: $(head -c 300 so.txt)"
+        grep -q '</testsuites>' so.txt || fail "--junit /dev/stdout into a file has no JUnit"
+        "$BIN" explore pass/simple --seeds 1 --junit /dev/stdout | cat >piped.txt
+        grep -q '^explore: 1 scenarios' piped.txt && grep -q '</testsuites>' piped.txt ||
+            fail "--junit /dev/stdout into a pipe: $(head -c 300 piped.txt)"
+    fi
     no_temporaries .
     no_temporaries d
 }
