@@ -203,3 +203,114 @@ DT_TEST(detached_task_still_reported_when_its_owner_returned_without_joining)
     ASSERT_STR_CONTAINS(f->summary, "`orphan`");
     dt_sim_result_free(&r);
 }
+
+/* ---- unobserved_panic: the owner was cancelled ---------------------------- */
+
+static void *panic_at_once(void *arg)
+{
+    (void)arg;
+    dt_panic("backend %d refused", 3);
+}
+
+typedef enum panic_owner_mode {
+    OWNER_DRAINS,         /* join_next takes the panic */
+    OWNER_RETURNS,        /* returns without draining */
+    OWNER_DETACHES_IT,    /* the panicker is detached, not in the set */
+} panic_owner_mode;
+
+/* The root spawns a panicker, sleeps (the panicker panics), then, as
+ * told, drains its set or returns with it undrained. Aborted at its
+ * second await point, it is cancelled before it could join the panic. */
+static void *own_a_panicker(void *mode_arg)
+{
+    panic_owner_mode mode = (panic_owner_mode)(uintptr_t)mode_arg;
+    dt_task_set set = dt_task_set_create("backends");
+    if (mode == OWNER_DETACHES_IT)
+        dt_detach(dt_spawn("backend", panic_at_once, NULL));
+    else
+        dt_task_set_spawn(set, "backend", panic_at_once, NULL);
+    dt_sleep(DT_NS_PER_MS);
+    dt_outcome o;
+    if (mode == OWNER_DRAINS) {
+        while (dt_task_set_join_next(set, &o))
+            dt_check(o.kind == DT_OUTCOME_PANICKED, "the panic was joined");
+    } else {
+        dt_sleep(DT_NS_PER_MS);
+    }
+    return NULL;
+}
+
+static const dt_scenario panic_owner_drains = {
+    .name = "owner/panic_owner_drains", .root = own_a_panicker,
+    .arg = (void *)(uintptr_t)OWNER_DRAINS, .site = SIM_SCENARIO_SITE};
+static const dt_scenario panic_owner_returns = {
+    .name = "owner/panic_owner_returns", .root = own_a_panicker,
+    .arg = (void *)(uintptr_t)OWNER_RETURNS, .site = SIM_SCENARIO_SITE};
+static const dt_scenario panic_detached = {
+    .name = "owner/panic_detached", .root = own_a_panicker,
+    .arg = (void *)(uintptr_t)OWNER_DETACHES_IT, .site = SIM_SCENARIO_SITE};
+
+DT_TEST(unobserved_panic_not_reported_when_the_sets_owner_is_cancelled_first)
+{
+    /* Uncancelled, the owner joins the panic. */
+    dt_sim_config c = sim_config(1, DT_STRATEGY_FIFO);
+    dt_sim_result r;
+    dt_sim_result_init(&r);
+    sim_run(&panic_owner_drains, &c, &r);
+    SIM_EXPECT_PASS(&r);
+    /* Cancelled at its join_next, after the member panicked: the panic
+     * is discarded with the set, as Tokio does. */
+    uint64_t k;
+    c = abort_root_at(&panic_owner_drains, 1, &k);
+    sim_run(&panic_owner_drains, &c, &r);
+    ASSERT_EQ(r.aborts_injected, 1);
+    SIM_EXPECT_PASS(&r);
+    dt_sim_result_free(&r);
+    EXPECT_SWEEP_CLEAN(&panic_owner_drains);
+}
+
+/* The owner is a member, cancelled because the root is: the set it
+ * drops on its way out holds the panic. */
+static void *member_owning_a_panicker(void *arg)
+{
+    (void)arg;
+    return own_a_panicker((void *)(uintptr_t)OWNER_DRAINS);
+}
+
+static const member_job panicker_owner_job = {member_owning_a_panicker};
+
+static const dt_scenario panic_owner_is_a_member = {
+    .name = "owner/panic_owner_is_a_member", .root = serve_one_member,
+    .arg = (void *)&panicker_owner_job, .site = SIM_SCENARIO_SITE};
+
+DT_TEST(unobserved_panic_not_reported_when_the_owner_goes_with_a_cancelled_root)
+{
+    EXPECT_SWEEP_CLEAN(&panic_owner_is_a_member);
+}
+
+DT_TEST(unobserved_panic_still_reported_when_the_owner_returns_without_draining)
+{
+    dt_sim_config c = sim_config(1, DT_STRATEGY_FIFO);
+    dt_sim_result r;
+    dt_sim_result_init(&r);
+    sim_run(&panic_owner_returns, &c, &r);
+    const dt_sim_failure *f = SIM_EXPECT_KIND(&r, DT_FAIL_UNOBSERVED_PANIC);
+    ASSERT_STR_CONTAINS(f->summary, "backend 3 refused");
+    dt_sim_result_free(&r);
+}
+
+DT_TEST(unobserved_panic_still_reported_for_a_detached_task_cancelled_root_or_not)
+{
+    dt_sim_config c = sim_config(1, DT_STRATEGY_FIFO);
+    dt_sim_result r;
+    dt_sim_result_init(&r);
+    sim_run(&panic_detached, &c, &r);
+    SIM_EXPECT_KIND(&r, DT_FAIL_UNOBSERVED_PANIC);
+    uint64_t k;
+    c = abort_root_at(&panic_detached, 1, &k);
+    sim_run(&panic_detached, &c, &r);
+    ASSERT_EQ(r.aborts_injected, 1);
+    const dt_sim_failure *f = SIM_EXPECT_KIND(&r, DT_FAIL_UNOBSERVED_PANIC);
+    ASSERT_STR_CONTAINS(f->summary, "backend 3 refused");
+    dt_sim_result_free(&r);
+}
