@@ -314,3 +314,48 @@ DT_TEST(unobserved_panic_still_reported_for_a_detached_task_cancelled_root_or_no
     ASSERT_STR_CONTAINS(f->summary, "backend 3 refused");
     dt_sim_result_free(&r);
 }
+
+/* ---- unbounded_growth: only an unbounded channel grows ------------------- */
+
+#define BOUNDED_CAPACITY 2000
+#define BOUNDED_HELD 1500
+
+/* Fills a channel well past the default queue limit (1024), then drains
+ * it: bounded, that depth is the capacity the code chose. */
+static void *fill_and_drain(void *bounded)
+{
+    dt_sender tx;
+    dt_receiver rx;
+    if (bounded)
+        dt_mpsc_bounded("batch", BOUNDED_CAPACITY, NULL, &tx, &rx);
+    else
+        dt_mpsc_unbounded("batch", NULL, &tx, &rx);
+    for (uintptr_t i = 1; i <= BOUNDED_HELD; i++)
+        dt_check(dt_mpsc_try_send(tx, (void *)i) == DT_OK, "room for %zu",
+                 (size_t)i);
+    dt_drop(tx);
+    void *v;
+    while (dt_mpsc_recv(rx, &v) == DT_OK) {
+    }
+    return NULL;
+}
+
+static const dt_scenario bounded_deep = {
+    .name = "owner/bounded_deep", .root = fill_and_drain, .arg = (void *)1,
+    .site = SIM_SCENARIO_SITE};
+static const dt_scenario unbounded_deep = {
+    .name = "owner/unbounded_deep", .root = fill_and_drain,
+    .site = SIM_SCENARIO_SITE};
+
+DT_TEST(unbounded_growth_not_reported_for_a_bounded_channel_past_the_limit)
+{
+    dt_sim_config c = sim_config(1, DT_STRATEGY_FIFO);
+    dt_sim_result r;
+    dt_sim_result_init(&r);
+    sim_run(&bounded_deep, &c, &r);
+    SIM_EXPECT_PASS(&r);
+    sim_run(&unbounded_deep, &c, &r);
+    const dt_sim_failure *f = SIM_EXPECT_KIND(&r, DT_FAIL_UNBOUNDED_GROWTH);
+    ASSERT_STR_CONTAINS(f->summary, "`batch`");
+    dt_sim_result_free(&r);
+}
