@@ -103,10 +103,12 @@ static const dt_ledger_entry *dt__next_owner(const dt__tasks *ts,
 
 /* Whether the end of task ts->v[i] is already on its way: it, or an
  * owner along its abort route (the task holding its handle, the task
- * owning its set, recursively), is aborted or running its drop list. Its
- * owner's drop list then drops the set, or the handle, that holds it
- * (docs/design.md §7, detached_task). A timeout's or a race's child, in
- * a set of a member the root's cancellation aborted, is such a task.
+ * owning its set, recursively), is aborted or running its drop list
+ * (docs/design.md §7, detached_task). That owner's drop list is about to
+ * drop what holds the task: no code left it behind by returning. A
+ * timeout's or a race's child, in a set of a member the root's
+ * cancellation aborted, is such a task; one whose owner returned without
+ * joining it has no owner left (holder 0) and is detached.
  * memo holds a byte per task of ts: each task is walked once, however
  * many tasks share its owners. */
 static bool dt__end_under_way(const dt__tasks *ts, uint8_t *memo, size_t i)
