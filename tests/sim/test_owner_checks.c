@@ -216,6 +216,7 @@ typedef enum panic_owner_mode {
     OWNER_DRAINS,         /* join_next takes the panic */
     OWNER_RETURNS,        /* returns without draining */
     OWNER_DETACHES_IT,    /* the panicker is detached, not in the set */
+    OWNER_DROPS_THE_SET,  /* drops the set undrained, while running */
 } panic_owner_mode;
 
 /* The root spawns a panicker, sleeps (the panicker panics), then, as
@@ -235,6 +236,8 @@ static void *own_a_panicker(void *mode_arg)
         while (dt_task_set_join_next(set, &o))
             dt_check(o.kind == DT_OUTCOME_PANICKED, "the panic was joined");
     } else {
+        if (mode == OWNER_DROPS_THE_SET)
+            dt_drop(set);
         dt_sleep(DT_NS_PER_MS);
     }
     return NULL;
@@ -246,6 +249,9 @@ static const dt_scenario panic_owner_drains = {
 static const dt_scenario panic_owner_returns = {
     .name = "owner/panic_owner_returns", .root = own_a_panicker,
     .arg = (void *)(uintptr_t)OWNER_RETURNS, .site = SIM_SCENARIO_SITE};
+static const dt_scenario panic_owner_drops_the_set = {
+    .name = "owner/panic_owner_drops_the_set", .root = own_a_panicker,
+    .arg = (void *)(uintptr_t)OWNER_DROPS_THE_SET, .site = SIM_SCENARIO_SITE};
 static const dt_scenario panic_detached = {
     .name = "owner/panic_detached", .root = own_a_panicker,
     .arg = (void *)(uintptr_t)OWNER_DETACHES_IT, .site = SIM_SCENARIO_SITE};
@@ -288,13 +294,20 @@ DT_TEST(unobserved_panic_not_reported_when_the_owner_goes_with_a_cancelled_root)
     EXPECT_SWEEP_CLEAN(&panic_owner_is_a_member);
 }
 
-DT_TEST(unobserved_panic_still_reported_when_the_owner_returns_without_draining)
+DT_TEST(unobserved_panic_still_reported_when_an_uncancelled_owner_drops_the_set)
 {
     dt_sim_config c = sim_config(1, DT_STRATEGY_FIFO);
     dt_sim_result r;
     dt_sim_result_init(&r);
     sim_run(&panic_owner_returns, &c, &r);
     const dt_sim_failure *f = SIM_EXPECT_KIND(&r, DT_FAIL_UNOBSERVED_PANIC);
+    ASSERT_STR_CONTAINS(f->summary, "backend 3 refused");
+    /* Dropped while the owner runs, even by one cancelled later on. */
+    uint64_t k;
+    c = abort_root_at(&panic_owner_drops_the_set, 1, &k);
+    sim_run(&panic_owner_drops_the_set, &c, &r);
+    ASSERT_EQ(r.aborts_injected, 1);
+    f = SIM_EXPECT_KIND(&r, DT_FAIL_UNOBSERVED_PANIC);
     ASSERT_STR_CONTAINS(f->summary, "backend 3 refused");
     dt_sim_result_free(&r);
 }
