@@ -366,3 +366,93 @@ DT_TEST(dropping_a_join_handle_detaches_and_the_task_runs_to_completion)
     ASSERT_CLEAN_RUN(&run);
     dt_test_run_fini(&run);
 }
+
+/* ---- who holds a task ---------------------------------------------------- */
+
+/* What the ledger says of each task: its abort route, the task the route
+ * goes through, and its holder (which names a shielded task's owner
+ * too, although no injected abort can come through it). */
+typedef struct holder_view {
+    const char *name;
+    dt_abort_route route;
+    uint64_t route_owner_seq, holder_seq;
+} holder_view;
+
+typedef struct holder_ctx {
+    dt_test_run *run;
+    uint64_t root_seq;
+    holder_view seen[4]; /* shielded member, member, shielded, detached */
+} holder_ctx;
+
+static bool find_holder_view(void *ctx, const dt_ledger_entry *e)
+{
+    holder_view *v = ctx;
+    if (e->kind == DT_OBJ_TASK && strcmp(e->name, v->name) == 0) {
+        v->route = e->route;
+        v->route_owner_seq = e->route_owner_seq;
+        v->holder_seq = e->holder_seq;
+    }
+    return true;
+}
+
+static bool find_root(void *ctx, const dt_ledger_entry *e)
+{
+    if (e->kind == DT_OBJ_TASK && e->is_root)
+        *(uint64_t *)ctx = e->seq;
+    return true;
+}
+
+static void *nap_long(void *arg)
+{
+    (void)arg;
+    dt_sleep(DT_NS_PER_S);
+    return NULL;
+}
+
+static void *hold_four_ways(void *arg)
+{
+    holder_ctx *c = arg;
+    static const char *const names[4] = {"shielded member", "member",
+                                         "shielded", "detached"};
+    dt_spawn_options shielded = {.name = names[0], .shielded = true};
+    dt_task_set set = dt_task_set_create("set");
+    dt_task_set_spawn_with(set, &shielded, nap_long, NULL);
+    dt_task_set_spawn(set, names[1], nap_long, NULL);
+    shielded.name = names[2];
+    dt_join_handle h = dt_spawn_with(&shielded, nap_long, NULL);
+    dt_detach(dt_spawn(names[3], nap_long, NULL));
+    dt_runtime_ledger_foreach(c->run->rt, find_root, &c->root_seq);
+    for (int i = 0; i < 4; i++) {
+        c->seen[i].name = names[i];
+        dt_runtime_ledger_foreach(c->run->rt, find_holder_view, &c->seen[i]);
+    }
+    dt_join_handle_abort(h);
+    dt_join(h);
+    return NULL;
+}
+
+DT_TEST(ledger_names_the_holder_of_a_task_even_where_injection_cannot_reach)
+{
+    holder_ctx c = {0};
+    dt_test_run run;
+    dt_test_run_init(&run);
+    c.run = &run;
+    dt_test_run_go(&run, hold_four_ways, &c);
+    ASSERT_NE(c.root_seq, 0);
+    /* Shielded in a set: no route, but the set's owner holds it. */
+    ASSERT_EQ(c.seen[0].route, DT_ROUTE_NONE);
+    ASSERT_U64_EQ(c.seen[0].route_owner_seq, 0);
+    ASSERT_U64_EQ(c.seen[0].holder_seq, c.root_seq);
+    /* In a set: both name the set's owner. */
+    ASSERT_EQ(c.seen[1].route, DT_ROUTE_TASK_SET);
+    ASSERT_U64_EQ(c.seen[1].route_owner_seq, c.root_seq);
+    ASSERT_U64_EQ(c.seen[1].holder_seq, c.root_seq);
+    /* Shielded with a join handle: held by the handle's owner. */
+    ASSERT_EQ(c.seen[2].route, DT_ROUTE_NONE);
+    ASSERT_U64_EQ(c.seen[2].holder_seq, c.root_seq);
+    /* Detached: nobody. */
+    ASSERT_EQ(c.seen[3].route, DT_ROUTE_NONE);
+    ASSERT_U64_EQ(c.seen[3].holder_seq, 0);
+    ASSERT_CLEAN_RUN(&run);
+    dt_test_run_fini(&run);
+}

@@ -985,6 +985,20 @@ DT_TEST(mpsc_bounded_high_water_is_the_most_ever_buffered)
     dt_test_run_fini(&run);
 }
 
+/* Its depth is the capacity its code chose: a bounded channel keeps its
+ * mark but reports none to the driver, so the simulator cannot take it
+ * for unbounded growth. */
+DT_TEST(mpsc_bounded_reports_no_depth_marks_to_the_driver)
+{
+    bounded_hw_ctx c = {0};
+    dt_test_run run;
+    dt_test_run_simple(&run, bounded_high_water_root, &c);
+    ASSERT_EQ(c.high_water, 3);
+    ASSERT_U64_EQ(run.driver.event_counts[DT_EV_QUEUE_DEPTH], 0);
+    ASSERT_CLEAN_RUN(&run);
+    dt_test_run_fini(&run);
+}
+
 /* ---- a cleanup must not wait ------------------------------------------- */
 
 typedef struct sending_cleanup_ctx {

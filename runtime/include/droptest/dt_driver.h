@@ -85,8 +85,9 @@ typedef enum dt_event_kind {
     DT_EV_RUN_END,        /* the last event of a run; arg = dt_run_end */
     DT_EV_AWAIT,          /* an await point was reached; object = its
                              index, arg = dt_wait_reason | route << 8 */
-    DT_EV_QUEUE_DEPTH,    /* a channel's buffer reached a new high-water
-                             mark; object = channel seq, arg = depth */
+    DT_EV_QUEUE_DEPTH,    /* an unbounded channel's buffer reached a new
+                             high-water mark; object = channel seq, arg =
+                             depth */
     DT_EV_KIND_COUNT
 } dt_event_kind;
 

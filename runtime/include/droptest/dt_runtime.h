@@ -170,6 +170,12 @@ typedef struct dt_ledger_entry {
     bool is_root;
     dt_abort_route route;     /* how an abort could reach the task now */
     uint64_t route_owner_seq; /* the task holding that handle or set */
+    /* The task holding its join handle or owning its set, shielded or
+     * not (route_owner_seq names it only where an injected abort can come
+     * through it): the next owner up its abort route (docs/design.md §7,
+     * detached_task). 0: none (detached, the root, or released to
+     * nobody). */
+    uint64_t holder_seq;
     /* Handles of dt_sync.h: the shared object they refer to (a channel, a
      * semaphore, ...), by its sequence number and name; 0 otherwise. */
     uint64_t object_seq;

@@ -267,6 +267,17 @@ size_t dt_runtime_ledger_count(const dt_runtime *rt)
     return rt->ledger.live_count;
 }
 
+/* Who holds t's join handle or owns its set, whether an injected abort
+ * could come through it or not (t shielded). */
+static uint64_t dt__task_holder_seq(const dt_runtime *rt, const dt__task *t)
+{
+    if (t->handle_slot)
+        return dt__route_owner_seq(rt, t, DT_ROUTE_JOIN_HANDLE);
+    if (t->set)
+        return dt__route_owner_seq(rt, t, DT_ROUTE_TASK_SET);
+    return 0;
+}
+
 void dt_runtime_ledger_foreach(const dt_runtime *rt,
                                bool (*fn)(void *ctx,
                                           const dt_ledger_entry *entry),
@@ -293,6 +304,7 @@ void dt_runtime_ledger_foreach(const dt_runtime *rt,
             DT_INVARIANT(t->route == dt__task_route_of(t));
             out.route = dt__task_route(t);
             out.route_owner_seq = dt__route_owner_seq(rt, t, out.route);
+            out.holder_seq = dt__task_holder_seq(rt, t);
             out.shielded = t->shielded;
             out.is_root = t->is_root;
         }

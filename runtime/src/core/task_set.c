@@ -165,17 +165,36 @@ static void dt__set_abort_all(dt_runtime *rt, dt__task_set *s)
         dt__task_request_abort(rt, t, rt->current);
 }
 
-static void dt__set_detach_all(dt_runtime *rt, dt__task_set *s)
+/* Removes every member; those that ended have their outcome dropped. A
+ * panic among them is unobserved unless panics_discarded (the set goes
+ * with a cancelled owner). */
+static void dt__set_detach_all(dt_runtime *rt, dt__task_set *s,
+                              bool panics_discarded)
 {
     while (s->members_head) {
         dt__task *t = s->members_head;
         dt__set_unlink(s, t);
         if (t->state == DT_TASK_FINISHED) {
-            dt__task_discard_outcome(rt, t);
+            if (!(panics_discarded && t->outcome == DT_OUTCOME_PANICKED))
+                dt__task_discard_outcome(rt, t);
             dt__task_release_if_unreferenced(rt, t);
         }
     }
     s->done_head = s->done_tail = NULL;
+}
+
+/* Whether a set dropped now goes with a cancelled owner: the current task
+ * is running its drop list because it was aborted. Tokio then drops the
+ * JoinSet with the future that owned it, and a member's panic not yet
+ * joined is discarded: the owner never had the chance to observe it, so
+ * it is no unobserved_panic (docs/design.md §7). An owner that drops the
+ * set while running, or returns or panics with it undrained, had that
+ * chance. */
+static bool dt__set_owner_cancelled(const dt_runtime *rt)
+{
+    const dt__task *t = rt->current;
+    return t && t->state == DT_TASK_DROPPING &&
+           t->outcome == DT_OUTCOME_CANCELLED;
 }
 
 void dt_task_set_abort_all_at(dt_site site, dt_task_set set)
@@ -189,7 +208,8 @@ void dt_task_set_detach_all_at(dt_site site, dt_task_set set)
 {
     dt_runtime *rt = dt__rt_get(site);
     dt__set_detach_all(rt, dt__set_lookup(rt, set, site,
-                                          "dt_task_set_detach_all"));
+                                          "dt_task_set_detach_all"),
+                       false);
 }
 
 int dt__task_set_drop(dt_runtime *rt, dt__entry *e)
@@ -198,7 +218,7 @@ int dt__task_set_drop(dt_runtime *rt, dt__entry *e)
     dt__task_set *s = e->object;
     dt__entry_free(rt, e);
     dt__set_abort_all(rt, s);
-    dt__set_detach_all(rt, s);
+    dt__set_detach_all(rt, s, dt__set_owner_cancelled(rt));
     free(s);
     return DT__DROP_DONE;
 }

@@ -137,8 +137,13 @@ static inline void dt__chan_push(dt_runtime *rt, dt__chan *ch, void *value)
     ch->len++;
     if (ch->len > ch->high_water) {
         ch->high_water = ch->len;
-        dt__emit(rt, DT_EV_QUEUE_DEPTH, rt->current ? rt->current->seq : 0,
-                 ch->base.seq, ch->len);
+        /* Only an unbounded channel can grow without bound: a bounded
+         * one's depth is the capacity its code chose, so its marks are
+         * not reported (unbounded_growth, docs/design.md §5). */
+        if (ch->capacity == 0)
+            dt__emit(rt, DT_EV_QUEUE_DEPTH,
+                     rt->current ? rt->current->seq : 0, ch->base.seq,
+                     ch->len);
     }
     dt__chan_wake_receiver(rt, ch);
 }

@@ -41,7 +41,8 @@ typedef struct dt_scenario {
     /* A slice that declares more CPU work (dt_work) than this without
      * suspending is `blocking`; 0: 10 ms. */
     uint64_t blocking_ns;
-    /* A channel buffer deeper than this is `unbounded_growth`; 0: 1024. */
+    /* An unbounded channel's buffer deeper than this is
+     * `unbounded_growth` (a bounded one never is); 0: 1024. */
     uint64_t queue_limit;
     /* Tasks allowed to outlive the root (not `detached_task`), by spawn
      * name; NULL-terminated, may be NULL. */

@@ -84,20 +84,77 @@ static bool dt__is_daemon(const dt__sim *sim, const char *name)
     return false;
 }
 
+/* What the walk up a task's owners found, kept per task of the list. */
+enum {
+    DT__END_UNSEEN,    /* not walked yet */
+    DT__END_WALKING,   /* on the walk in progress: met again, a cycle */
+    DT__END_UNDER_WAY, /* it or an owner up the chain is on its way out */
+    DT__END_NOT_SEEN,  /* nobody up the chain is */
+};
+
+/* The task after t up the abort route: the one holding its join handle
+ * or owning its set (shielded or not); NULL at the top, or when that one
+ * is no live task. */
+static const dt_ledger_entry *dt__next_owner(const dt__tasks *ts,
+                                             const dt_ledger_entry *t)
+{
+    return t->holder_seq ? dt__tasks_find(ts, t->holder_seq) : NULL;
+}
+
+/* Whether the end of task ts->v[i] is already on its way: it, or an
+ * owner along its abort route (the task holding its handle, the task
+ * owning its set, recursively), is aborted or running its drop list
+ * (docs/design.md §7, detached_task). That owner's drop list is about to
+ * drop what holds the task: no code left it behind by returning. A
+ * timeout's or a race's child, in a set of a member the root's
+ * cancellation aborted, is such a task; one whose owner returned without
+ * joining it has no owner left (holder 0) and is detached.
+ * memo holds a byte per task of ts: each task is walked once, however
+ * many tasks share its owners. */
+static bool dt__end_under_way(const dt__tasks *ts, uint8_t *memo, size_t i)
+{
+    const dt_ledger_entry *t = &ts->v[i];
+    uint8_t found = DT__END_NOT_SEEN;
+    /* 1. Up the chain until an answer: a task on its way out, a task
+     *    already walked, the top, or a cycle of holders (moved handles can
+     *    make one; it ends nobody). */
+    while (t) {
+        uint8_t *m = &memo[t - ts->v];
+        if (*m != DT__END_UNSEEN) {
+            found = *m == DT__END_WALKING ? DT__END_NOT_SEEN : *m;
+            break;
+        }
+        if (t->aborted || t->task_state == DT_TASK_DROPPING) {
+            found = DT__END_UNDER_WAY;
+            break;
+        }
+        *m = DT__END_WALKING;
+        t = dt__next_owner(ts, t);
+    }
+    /* 2. The answer for every task the walk passed. */
+    for (t = &ts->v[i]; t && memo[t - ts->v] == DT__END_WALKING;
+         t = dt__next_owner(ts, t))
+        memo[t - ts->v] = found;
+    return found == DT__END_UNDER_WAY;
+}
+
 void dt__check_detached(dt__sim *sim)
 {
     dt__tasks ts = dt__tasks_live(sim->rt);
     dt__text details = {0};
     size_t n = 0;
     const dt_ledger_entry *first = NULL;
+    uint8_t *memo = calloc(ts.count ? ts.count : 1, 1);
     for (size_t i = 0; i < ts.count; i++) {
         const dt_ledger_entry *task = &ts.v[i];
-        /* Ended tasks and those whose abort is under way are on their
-         * way out; the root's own end is this moment. */
+        /* Ended tasks and those whose end is under way are on their way
+         * out; the root's own end is this moment. Out of memory for the
+         * walk, only a task's own abort counts. */
         if (task->is_root || task->aborted ||
             task->task_state == DT_TASK_FINISHED ||
             task->task_state == DT_TASK_DROPPING ||
-            dt__is_daemon(sim, task->name))
+            dt__is_daemon(sim, task->name) ||
+            (memo && dt__end_under_way(&ts, memo, i)))
             continue;
         if (n++ == 0)
             first = task;
@@ -110,6 +167,7 @@ void dt__check_detached(dt__sim *sim)
     } else {
         free(details.buf);
     }
+    free(memo);
     dt__tasks_free(&ts);
 }
 

@@ -34,10 +34,17 @@ dt__tasks dt__tasks_live(const dt_runtime *rt)
 
 const dt_ledger_entry *dt__tasks_find(const dt__tasks *ts, uint64_t seq)
 {
-    for (size_t i = 0; i < ts->count; i++)
-        if (ts->v[i].seq == seq)
-            return &ts->v[i];
-    return NULL;
+    /* The ledger lists in creation order, so by seq: a walk up a chain of
+     * owners over every live task stays n log n, not n squared. */
+    size_t lo = 0, hi = ts->count;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (ts->v[mid].seq < seq)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < ts->count && ts->v[lo].seq == seq ? &ts->v[lo] : NULL;
 }
 
 void dt__tasks_free(dt__tasks *ts)

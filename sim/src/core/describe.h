@@ -18,7 +18,7 @@ typedef struct dt__tasks {
     size_t count, cap;
 } dt__tasks;
 
-/* The live tasks now; out of memory, those that fit. */
+/* The live tasks now, by seq ascending; out of memory, those that fit. */
 dt__tasks dt__tasks_live(const dt_runtime *rt);
 /* The task with seq among ts, or NULL. */
 const dt_ledger_entry *dt__tasks_find(const dt__tasks *ts, uint64_t seq);
