@@ -24,7 +24,9 @@ const dt__cli_option dt__opt_strategy = {
 const dt__cli_option dt__opt_abort_at = {
     .name = "--abort-at", .placeholder = "K[,K...]",
     .expect = "K[,K...], await-point indices",
-    .help = "abort the task that reaches await point K",
+    .help = "abort the task that reaches await point K;\n"
+            "with several, each later K counts the points\n"
+            "of the run as perturbed by the aborts before",
     .kind = DT__CLI_ABORT_AT};
 
 const dt__cli_option dt__opt_abort_prob = {
