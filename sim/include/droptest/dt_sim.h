@@ -61,8 +61,9 @@ void dt_strategy_format(const dt_strategy *strategy, char *buf,
 #define DT_ABORT_AT_MAX 64
 /* A run records which of its first DT_LANDABLE_POINTS_MAX await points an
  * abort could reach (record_landable); explore's deeper aborts are chosen
- * among them. */
-#define DT_LANDABLE_POINTS_MAX 65536
+ * among them. The bound keeps a seed's record of them, one bit per point
+ * per run of a depth below, at most 32 MiB. */
+#define DT_LANDABLE_POINTS_MAX 16384
 
 typedef struct dt_sim_config {
     uint64_t seed;

@@ -33,6 +33,9 @@
 #define DT__DEPTH_DRAWS_PER_PICK 8
 #define DT__DEPTH_WORDS_MAX (DT_LANDABLE_POINTS_MAX / 64)
 
+static unsigned dt__plan_aborts(const dt__plan *pl, uint64_t run,
+                                uint64_t out[DT__DEPTH_MAX]);
+
 void dt__plan_init(dt__plan *pl, const dt__campaign *c,
                    const dt__unit_key *key)
 {
@@ -71,7 +74,13 @@ bool dt__plan_wants_bits(const dt__plan *pl, uint64_t run)
     if (pl->depth < 2 || run == 0 || pl->levels == 0)
         return false;
     unsigned below = pl->levels < pl->depth - 1 ? pl->levels : pl->depth - 1;
-    return run < pl->level_end[below];
+    if (run >= pl->level_end[below])
+        return false;
+    /* A run whose last abort is past the recorded points has no later
+     * point to add an abort at: nothing to record. */
+    uint64_t aborts[DT__DEPTH_MAX];
+    unsigned n = dt__plan_aborts(pl, run, aborts);
+    return aborts[n - 1] + 1 < DT_LANDABLE_POINTS_MAX;
 }
 
 bool dt__plan_note(dt__plan *pl, uint64_t run, uint64_t points,
