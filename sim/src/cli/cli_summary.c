@@ -93,14 +93,15 @@ static void dt__print_depths_text(const dt__campaign *c,
 {
     static const char *const names[] = {"", "", "pairs", "triples"};
     for (unsigned d = 2; d <= c->depth && d <= DT__DEPTH_MAX; d++) {
-        printf("       %s: %" PRIu64 " runs", names[d], t->depth_runs[d]);
+        printf("       %s: ", names[d]);
         if (t->depth_sampled_seeds[d] > 0)
-            printf(" (%" PRIu64 " of %" PRIu64 " sampled per seed at most;"
-                   " %" PRIu64 " of %" PRIu64 " seeds sampled)",
+            printf("%" PRIu64 " of %" PRIu64 " sampled per seed (the "
+                   "largest; %" PRIu64 " of %" PRIu64 " seeds sampled), %"
+                   PRIu64 " runs",
                    c->max_pairs, t->depth_candidates_max[d],
-                   t->depth_sampled_seeds[d], t->seeds);
+                   t->depth_sampled_seeds[d], t->seeds, t->depth_runs[d]);
         else
-            printf(" (all of them)");
+            printf("%" PRIu64 " runs (all)", t->depth_runs[d]);
         printf(", %" PRIu64 " pruned where no abort can land\n",
                t->depth_pruned[d]);
     }
