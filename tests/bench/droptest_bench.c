@@ -397,6 +397,83 @@ static double bench_explore_rate(uint64_t runs)
     return (double)done / (elapsed / 1e9);
 }
 
+/* ---- explore_depth2_rate: explore's loop at its default depth 2 -------- */
+/* Per seed, as `droptest explore` (cli_depth.c): the baseline, the
+ * depth-1 runs recording where an abort can land, then every pair (k1,
+ * k2) whose first abort landed, k2 a later landable point of run k1. The
+ * same scenario as explore_rate, so that the two rates compare the cost
+ * of a run at either depth. */
+
+#define EXPLORE_POINTS_MAX 256
+
+static bool explore_landable(const uint64_t *words, size_t n, uint64_t k)
+{
+    return k / 64 < n && (words[k / 64] >> (k % 64) & 1) != 0;
+}
+
+/* Await points per run at depth 2: a pair's run is its first abort's
+ * run, and long runs have more later points to pair, so depth 2's runs
+ * are longer on average than depth 1's. */
+static uint64_t explore_depth2_await_points;
+
+static double bench_explore_depth2_rate(uint64_t runs)
+{
+    static uint64_t bits[EXPLORE_POINTS_MAX][EXPLORE_POINTS_MAX / 64];
+    static size_t words[EXPLORE_POINTS_MAX];
+    dt_sim_result r;
+    dt_sim_result_init(&r);
+    dt_sim_config c;
+    dt_sim_config_init(&c);
+    uint64_t done = 0, points = 0;
+    double t0 = bench_now_ns();
+    for (uint64_t seed = 1; done < runs; seed++) {
+        c.seed = seed;
+        c.abort_at_count = 0;
+        c.record_landable = false;
+        bench_check(dt_sim_run(&explore_scenario, &c, &r) == DT_OK &&
+                        r.passed && r.await_points <= EXPLORE_POINTS_MAX,
+                    "explore_depth2_rate: the baseline run failed");
+        points += r.await_points;
+        done++;
+        uint64_t n = r.await_points, at[2];
+        c.abort_at = at;
+        c.record_landable = true;
+        for (uint64_t k = 0; k < n && done < runs; k++) {
+            at[0] = k;
+            c.abort_at_count = 1;
+            bench_check(dt_sim_run(&explore_scenario, &c, &r) == DT_OK,
+                        "explore_depth2_rate: a run was refused");
+            words[k] = r.landable_words < EXPLORE_POINTS_MAX / 64
+                           ? r.landable_words
+                           : EXPLORE_POINTS_MAX / 64;
+            memcpy(bits[k], r.landable, words[k] * sizeof(uint64_t));
+            points += r.await_points;
+            done++;
+        }
+        c.record_landable = false;
+        for (uint64_t k1 = 0; k1 < n && done < runs; k1++) {
+            if (!explore_landable(bits[k1], words[k1], k1))
+                continue;
+            for (uint64_t k2 = k1 + 1; k2 < 64 * words[k1] && done < runs;
+                 k2++) {
+                if (!explore_landable(bits[k1], words[k1], k2))
+                    continue;
+                at[0] = k1;
+                at[1] = k2;
+                c.abort_at_count = 2;
+                bench_check(dt_sim_run(&explore_scenario, &c, &r) == DT_OK,
+                            "explore_depth2_rate: a run was refused");
+                points += r.await_points;
+                done++;
+            }
+        }
+    }
+    double elapsed = bench_now_ns() - t0;
+    dt_sim_result_free(&r);
+    explore_depth2_await_points = points / done;
+    return (double)done / (elapsed / 1e9);
+}
+
 static double bench_yield_switch(uint64_t n)
 {
     bench_ctx b = {n, 0};
@@ -432,6 +509,7 @@ static const bench_workload bench_workloads[] = {
     {"ping_pong", "ns/roundtrip", bench_ping_pong, 2000000},
     {"scenario_run", "ns/run", bench_scenario_run, 20000},
     {"explore_rate", "runs/s", bench_explore_rate, 200000},
+    {"explore_depth2_rate", "runs/s", bench_explore_depth2_rate, 200000},
     /* Last: its figure is the process's peak RSS. */
     {"live_tasks_100k", "MiB", bench_live_tasks, 100000},
 };
@@ -464,6 +542,9 @@ int main(int argc, char **argv)
         if (b->run == bench_explore_rate)
             printf("explore_await_points %" PRIu64 " points/run\n",
                    explore_await_points);
+        if (b->run == bench_explore_depth2_rate)
+            printf("explore_depth2_await_points %" PRIu64 " points/run\n",
+                   explore_depth2_await_points);
         fflush(stdout);
     }
     return 0;

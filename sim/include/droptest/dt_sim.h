@@ -59,6 +59,11 @@ void dt_strategy_format(const dt_strategy *strategy, char *buf,
 /* ---- one run ------------------------------------------------------------ */
 
 #define DT_ABORT_AT_MAX 64
+/* A run records which of its first DT_LANDABLE_POINTS_MAX await points an
+ * abort could reach (record_landable); explore's deeper aborts are chosen
+ * among them. The bound keeps a seed's record of them, one bit per point
+ * per run of a depth below, at most 32 MiB. */
+#define DT_LANDABLE_POINTS_MAX 16384
 
 typedef struct dt_sim_config {
     uint64_t seed;
@@ -71,6 +76,7 @@ typedef struct dt_sim_config {
                                    Tokio's runtime drop */
     bool record_trace;          /* keep every event with its time */
     bool record_decisions;      /* keep the decisions that were not 0 */
+    bool record_landable;       /* keep the points an abort could reach */
     /* Real seconds a run may take before the task running is stopped and
      * reported as blocking (a loop without an await point); 0: no limit.
      * Such a run ends DT_RUN_INTERRUPTED and has no trace hash (0): where
@@ -144,6 +150,12 @@ typedef struct dt_sim_result {
     dt_decision *decisions;
     size_t decision_count, decision_cap;
     bool decisions_truncated;   /* more than DT_DECISIONS_MAX */
+
+    /* record_landable: bit k of landable[k / 64] is set iff an abort
+     * could land at await point k (k < DT_LANDABLE_POINTS_MAX); words
+     * past landable_words are 0. */
+    uint64_t *landable;
+    size_t landable_words, landable_cap;
 
     /* record_trace */
     dt_trace_event *trace;

@@ -217,6 +217,7 @@ bool dt__unit_new(dt__pool *p, uint64_t *ordinal)
     memset(u, 0, sizeof *u);
     u->ordinal = p->first_ordinal + p->len - 1;
     u->key = key;
+    dt__plan_init(&u->plan, c, &key);
     u->run_end = c->max_runs ? c->max_runs - p->completed_runs[key.scenario]
                              : UINT64_MAX;
     *ordinal = u->ordinal;

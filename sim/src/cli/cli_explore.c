@@ -56,6 +56,8 @@ static const dt__cli_entry dt__explore_entries[] = {
     {.opt = &dt__opt_strategy},
     {.opt = &dt__opt_jobs},
     {.opt = &dt__opt_shard},
+    {.opt = &dt__opt_depth},
+    {.opt = &dt__opt_max_pairs},
     {.opt = &dt__opt_max_runs},
     {.opt = &dt__opt_time_limit},
     {.opt = &dt__opt_run_timeout,
@@ -70,7 +72,15 @@ static const char dt__explore_usage[] =
     "usage: droptest explore SCENARIO...|--all [options]\n"
     "\n"
     "Per seed: a baseline run counts its await points N, then one run\n"
-    "per k in 0..N-1 aborts the task that reaches await point k.\n";
+    "per k in 0..N-1 aborts the task that reaches await point k.\n"
+    "\n"
+    "At depth 2 (the default), every run k1 of one abort is then run\n"
+    "again with a second abort at each later point k2 of that run where\n"
+    "an abort can land: k2 counts the await points of the run as the\n"
+    "first abort perturbed it (run --abort-at k1,k2 numbers them the\n"
+    "same way). Depth 3 adds a third abort to each run of two. Points\n"
+    "where no abort can land are pruned and counted; beyond --max-pairs\n"
+    "runs of one depth in a seed, a sample drawn from the seed runs.\n";
 
 const dt__cli_command dt__cli_cmd_explore = {
     .name = "explore",
@@ -100,11 +110,15 @@ int dt__cli_explore(int argc, char **argv)
     c.seed_count = DT__CLI_SEEDS_DEFAULT;
     c.shard_index = 0;
     c.shard_count = 1;
+    c.depth = DT__DEPTH_DEFAULT;
+    c.max_pairs = DT__MAX_PAIRS_DEFAULT;
     dt__summary_opts summary;
     if (!dt__cli_take_pair(&args, &dt__opt_seeds, &c.seed_first,
                            &c.seed_count) ||
         !dt__cli_take_pair(&args, &dt__opt_shard, &c.shard_index,
                            &c.shard_count) ||
+        !dt__cli_take_uint(&args, &dt__opt_depth, &c.depth) ||
+        !dt__cli_take_u64(&args, &dt__opt_max_pairs, &c.max_pairs) ||
         !dt__cli_campaign_setup(&args, &c, &summary))
         return DT__EXIT_USAGE;
     /* No more workers than units: a worker costs a fork. */

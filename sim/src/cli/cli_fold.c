@@ -23,6 +23,9 @@ bool dt__unit_add_run(dt__pool *p, dt__unit *u, uint64_t hash,
     p->runs_seen++;
     if (kinds)
         p->failing_runs_seen++;
+    /* The runs of the next depth are known once those below are in. */
+    if (!dt__plan_advance(&u->plan, u->run_count))
+        return dt__pool_fail(p, "out of memory");
     return true;
 }
 
@@ -63,8 +66,8 @@ bool dt__unit_complete(const dt__pool *p, const dt__unit *u)
 {
     if (u->run_count >= u->run_end)
         return true;
-    return u->points_known &&
-           u->run_count > dt__campaign_variants(p->c, u->points);
+    (void)p;
+    return u->points_known && dt__plan_complete(&u->plan, u->run_count);
 }
 
 /* ---- folding units into tallies, in order -------------------------------- */
@@ -72,7 +75,7 @@ bool dt__unit_complete(const dt__pool *p, const dt__unit *u)
 static void dt__failure_fill(const dt__campaign *c, const dt__unit *u,
                              uint64_t run, dt__campaign_failure *f)
 {
-    dt__campaign_config(c, &u->key, run, u->points, &f->config, f->abort_at);
+    dt__plan_config(&u->plan, c, &u->key, run, &f->config, f->abort_at);
     /* The list lives in f->abort_at; f may move, so no pointer is kept. */
     f->config.abort_at = NULL;
     f->run_verdict = (dt_failure_kind)u->runs[run].verdict;
@@ -156,6 +159,14 @@ static void dt__fold_unit(dt__pool *p, dt__unit *u)
     t->seeds++;
     if (u->points_known)
         t->await_points += u->points;
+    for (unsigned d = 2; d <= u->plan.levels; d++) {
+        const dt__plan_level *lv = &u->plan.level[d];
+        t->depth_runs[d] += lv->runs;
+        t->depth_pruned[d] += lv->pruned;
+        if (lv->candidates > t->depth_candidates_max[d])
+            t->depth_candidates_max[d] = lv->candidates;
+        t->depth_sampled_seeds[d] += lv->sampled;
+    }
     uint64_t first_failing = UINT64_MAX;
     for (uint64_t r = 0; r < take; r++) {
         uint32_t kinds = u->runs[r].kinds;
@@ -182,6 +193,7 @@ void dt__unit_free(dt__unit *u)
         free(u->texts[i].details);
     free(u->texts);
     free(u->runs);
+    dt__plan_free(&u->plan);
 }
 
 void dt__fold_ready(dt__pool *p)

@@ -3,6 +3,7 @@
  * (cli_options.h). A command whose help says it otherwise gives its own
  * lines in its table. */
 #include "cli.h"
+#include "cli_campaign.h"
 #include "cli_options.h"
 
 /* The bound of minimize's --max-runs. */
@@ -23,7 +24,9 @@ const dt__cli_option dt__opt_strategy = {
 const dt__cli_option dt__opt_abort_at = {
     .name = "--abort-at", .placeholder = "K[,K...]",
     .expect = "K[,K...], await-point indices",
-    .help = "abort the task that reaches await point K",
+    .help = "abort the task that reaches await point K;\n"
+            "with several, each later K counts the points\n"
+            "of the run as perturbed by the aborts before",
     .kind = DT__CLI_ABORT_AT};
 
 const dt__cli_option dt__opt_abort_prob = {
@@ -107,6 +110,20 @@ const dt__cli_option dt__opt_max_aborts = {
     .expect = "a number of aborts per run",
     .help = "at most M aborts per run (default 3)",
     .kind = DT__CLI_INT, .min = 1, .max = DT_ABORT_AT_MAX};
+
+const dt__cli_option dt__opt_depth = {
+    .name = "--depth", .placeholder = "D", .expect = "a depth from 1 to 3",
+    .help = "up to D aborts per run (default 2): after the\n"
+            "runs of one abort, every run of D-1 aborts\n"
+            "again with one more at a later point of it",
+    .kind = DT__CLI_INT, .min = 1, .max = DT__DEPTH_MAX};
+
+const dt__cli_option dt__opt_max_pairs = {
+    .name = "--max-pairs", .placeholder = "M",
+    .expect = "a positive number of runs",
+    .help = "per seed and depth above 1, a seeded sample\n"
+            "of M runs when there are more (default 4096)",
+    .kind = DT__CLI_INT, .min = 1, .max = DT__MAX_PAIRS_MAX};
 
 /* ---- minimize ------------------------------------------------------------ */
 

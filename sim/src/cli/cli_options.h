@@ -31,6 +31,8 @@ extern const dt__cli_option dt__opt_time_limit;
 extern const dt__cli_option dt__opt_junit;
 extern const dt__cli_option dt__opt_repro_dir;
 extern const dt__cli_option dt__opt_max_aborts;
+extern const dt__cli_option dt__opt_depth;       /* explore */
+extern const dt__cli_option dt__opt_max_pairs;   /* explore */
 
 /* minimize: -o, and --max-runs of the search (another bound than a
  * campaign's --max-runs, so another option of the same name). */

@@ -177,12 +177,18 @@ static bool dt__worker_handle(dt__pool *p, dt__worker *w,
         /* The next run, and one the unit has: its run config is rebuilt
          * from the index (dt__campaign_config). */
         if (m->run != u->run_count || m->verdict > DT_FAIL_KIND_COUNT ||
-            (m->run > 0 && m->run > dt__campaign_variants(p->c, u->points)))
+            !dt__plan_has(&u->plan, m->run))
             return dt__pool_fail(p, "a worker reported runs out of order");
         if (m->run == 0) {
             u->points = m->await_points;
             u->points_known = true;
+            dt__plan_set_points(&u->plan, m->await_points);
         }
+        /* The landable points of a run deeper runs follow (cli_depth.c). */
+        if (dt__plan_wants_bits(&u->plan, m->run) &&
+            !dt__plan_note(&u->plan, m->run, m->await_points,
+                           text, m->landable_words))
+            return dt__pool_fail(p, "out of memory");
         return dt__unit_add_run(p, u, m->trace_hash, m->kinds, m->verdict);
     case DT__WIRE_UNIT_DONE:
         w->busy = false;
@@ -223,6 +229,12 @@ static void dt__worker_read(dt__pool *p, dt__worker *w)
                 return;
             }
             text = (size_t)m.summary_len + m.details_len;
+        } else if (m.type == DT__WIRE_RUN) {
+            if (m.landable_words > DT_LANDABLE_POINTS_MAX / 64) {
+                dt__pool_fail(p, "a worker sent an oversized record");
+                return;
+            }
+            text = (size_t)m.landable_words * sizeof(uint64_t);
         }
         if (w->len - pos < sizeof m + text)
             break;
@@ -272,7 +284,9 @@ void dt__pool_hand_out(dt__pool *p)
         a.run_first = u->run_count;
         a.run_end = u->run_end;
         a.points = u->points;
-        if (!dt__cli_write_all(w->cmd_fd, &a, sizeof a)) {
+        a.bits_count = dt__plan_bits_count(&u->plan, a.run_first);
+        if (!dt__cli_write_all(w->cmd_fd, &a, sizeof a) ||
+            !dt__plan_send(&u->plan, a.run_first, w->cmd_fd)) {
             /* It died idle; the unit waits for the next worker. */
             dt__fd_close(&w->cmd_fd);
             dt__resume_push(p, ordinal, true);

@@ -85,6 +85,28 @@ static void dt__repro_path(const char *dir, const dt_scenario *s,
 
 /* ---- text ---------------------------------------------------------------- */
 
+/* Explore at depth 2 or 3: per depth, its runs, how many candidates the
+ * largest seed had when a sample ran (the budget is per seed), and what
+ * was pruned. Nothing at depth 1, whose report is as it always was. */
+static void dt__print_depths_text(const dt__campaign *c,
+                                  const dt__campaign_tally *t)
+{
+    static const char *const names[] = {"", "", "pairs", "triples"};
+    for (unsigned d = 2; d <= c->depth && d <= DT__DEPTH_MAX; d++) {
+        printf("       %s: ", names[d]);
+        if (t->depth_sampled_seeds[d] > 0)
+            printf("%" PRIu64 " of %" PRIu64 " sampled per seed (the "
+                   "largest; %" PRIu64 " of %" PRIu64 " seeds sampled), %"
+                   PRIu64 " runs",
+                   c->max_pairs, t->depth_candidates_max[d],
+                   t->depth_sampled_seeds[d], t->seeds, t->depth_runs[d]);
+        else
+            printf("%" PRIu64 " runs (all)", t->depth_runs[d]);
+        printf(", %" PRIu64 " pruned where no abort can land\n",
+               t->depth_pruned[d]);
+    }
+}
+
 static void dt__print_scenario_text(const dt__campaign *c,
                                     const dt__campaign_outcome *o, size_t s,
                                     const dt__summary_opts *opts)
@@ -99,6 +121,7 @@ static void dt__print_scenario_text(const dt__campaign *c,
            " await points%s\n",
            t->runs, t->seeds, t->await_points,
            t->capped ? " (cut at --max-runs)" : "");
+    dt__print_depths_text(c, t);
     if (t->failing_runs > 0) {
         printf("       failures:");
         for (int k = 0; k < DT_FAIL_KIND_COUNT; k++)
@@ -187,6 +210,19 @@ static void dt__print_scenario_json(const dt__campaign *c,
     dt__json_put_u64(&w, "seeds", t->seeds);
     dt__json_put_u64(&w, "await_points", t->await_points);
     dt__json_put_bool(&w, "capped", t->capped);
+    if (c->depth >= 2) {
+        dt__json_put_u64(&w, "depth", c->depth);
+        dt__json_open_object(&w, "deeper");
+        for (unsigned d = 2; d <= c->depth && d <= DT__DEPTH_MAX; d++) {
+            dt__json_open_object(&w, d == 2 ? "pairs" : "triples");
+            dt__json_put_u64(&w, "runs", t->depth_runs[d]);
+            dt__json_put_u64(&w, "pruned", t->depth_pruned[d]);
+            dt__json_put_u64(&w, "candidates_max", t->depth_candidates_max[d]);
+            dt__json_put_u64(&w, "sampled_seeds", t->depth_sampled_seeds[d]);
+            dt__json_close(&w);
+        }
+        dt__json_close(&w);
+    }
     dt__json_put_bool(&w, "time_limited", o->time_limited);
     dt__json_open_object(&w, "failures");
     for (int k = 0; k < DT_FAIL_KIND_COUNT; k++)

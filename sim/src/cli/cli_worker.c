@@ -54,6 +54,8 @@ static void dt__worker_send(int fd, const dt__wire_msg *m, const char *summary,
     /* One write per message: fewer system calls, and a worker that dies
      * leaves whole records behind more often. */
     char buf[sizeof *m + 256 + DT__CAMPAIGN_DETAILS_MAX];
+    _Static_assert(DT_LANDABLE_POINTS_MAX / 8 <= 256 + DT__CAMPAIGN_DETAILS_MAX,
+                   "a run's landable points fit a record");
     DT__SIM_ASSERT(m->type != DT__WIRE_TEXT ||
                    (m->summary_len < 256 &&
                     m->details_len <= DT__CAMPAIGN_DETAILS_MAX));
@@ -64,6 +66,10 @@ static void dt__worker_send(int fd, const dt__wire_msg *m, const char *summary,
         len += m->summary_len;
         memcpy(buf + len, details, m->details_len);
         len += m->details_len;
+    } else if (m->type == DT__WIRE_RUN && m->landable_words) {
+        /* A run's landable points ride in `details` (cli_depth.c). */
+        memcpy(buf + len, details, m->landable_words * sizeof(uint64_t));
+        len += m->landable_words * sizeof(uint64_t);
     }
     if (!dt__cli_write_all(fd, buf, len))
         _exit(0); /* the parent is gone: nobody wants the rest */
@@ -99,12 +105,17 @@ _Noreturn void dt__campaign_worker(const dt__campaign *c, int cmd_fd,
         const dt_scenario *s = c->scenarios[a.key.scenario];
         uint64_t points = a.points;
         uint32_t texts_sent = 0;
+        /* The unit's plan of deeper runs, as far as the parent has it. */
+        dt__plan plan;
+        if (!dt__plan_start(&plan, c, &a, cmd_fd))
+            _exit(DT__EXIT_INTERNAL);
         for (uint64_t run = a.run_first; run < a.run_end; run++) {
-            if (run > 0 && run > dt__campaign_variants(c, points))
+            if (run > 0 && !dt__plan_has(&plan, run))
                 break;
             dt_sim_config config;
             uint64_t abort_buf[DT_ABORT_AT_MAX];
-            dt__campaign_config(c, &a.key, run, points, &config, abort_buf);
+            dt__plan_config(&plan, c, &a.key, run, &config, abort_buf);
+            config.record_landable = dt__plan_wants_bits(&plan, run);
             /* A task that never reaches an await point is stopped by the
              * run's watchdog and reported as blocking; if nothing could be
              * stopped, the alarm ends the worker and the parent reports
@@ -115,6 +126,7 @@ _Noreturn void dt__campaign_worker(const dt__campaign *c, int cmd_fd,
                 _exit(DT__EXIT_INTERNAL); /* the parent reports it */
             if (run == 0)
                 points = r.await_points;
+            size_t words = dt__plan_take(&plan, run, &config, &r);
             uint32_t kinds = 0;
             for (size_t i = 0; i < r.failure_count; i++) {
                 uint32_t bit = UINT32_C(1) << r.failures[i].kind;
@@ -133,8 +145,13 @@ _Noreturn void dt__campaign_worker(const dt__campaign *c, int cmd_fd,
             m.await_points = r.await_points;
             m.kinds = kinds;
             m.verdict = r.passed ? DT_FAIL_KIND_COUNT : (uint32_t)r.verdict;
-            dt__worker_send(res_fd, &m, "", "");
+            m.landable_words = (uint32_t)words;
+            dt__worker_send(res_fd, &m, "",
+                            words ? (const char *)r.landable : "");
+            if (!dt__plan_advance(&plan, run + 1))
+                _exit(DT__EXIT_INTERNAL);
         }
+        dt__plan_free(&plan);
         dt__wire_msg done;
         memset(&done, 0, sizeof done);
         done.type = DT__WIRE_UNIT_DONE;

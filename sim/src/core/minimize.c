@@ -7,7 +7,15 @@
  * with Zeller's delta debugging (ddmin): drop the whole list, then halves,
  * quarters, ... down to single entries, keeping any cut after which the
  * run still fails with the same kind. A decision list keeps working when
- * a cut shifts later choices, because replay wraps picks (dt_sim.h). */
+ * a cut shifts later choices, because replay wraps picks (dt_sim.h).
+ *
+ * An abort list does not: a later abort's index counts the await points
+ * of the run as the earlier aborts perturbed it (explore's depth 2 and 3
+ * find runs so), and a cut earlier abort renumbers the rest. So when a
+ * cut fails as it stands, the aborts after it are moved to the points
+ * they stood for — the same task's same await point, counted in that
+ * task — and the cut is tried again, so that a failure that needs two
+ * aborts shrinks to two whatever aborts came before them. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,6 +23,9 @@
 #include "base/sim_assert.h"
 
 #define DT__MINIMIZE_RUNS_DEFAULT 2000
+/* Cuts are moved (above) only in lists this short, as those of explore's
+ * deeper runs are: each move costs a run per abort after the cut. */
+#define DT__RETARGET_ABORTS_MAX 8
 
 typedef struct dt__shrink {
     const dt_scenario *scenario;
@@ -62,6 +73,93 @@ static bool dt__shrink_try(dt__shrink *s, const uint64_t *aborts,
     return dt__has_kind(&s->result, s->kind);
 }
 
+/* Runs aborts[0..count) with the current decisions, recording its trace
+ * (into s->result); false when out of runs or on an error. */
+static bool dt__shrink_trace(dt__shrink *s, const uint64_t *aborts,
+                             size_t count)
+{
+    if (s->runs >= s->max_runs)
+        return false;
+    s->runs++;
+    s->config.abort_at = aborts;
+    s->config.abort_at_count = count;
+    s->config.strategy.decisions = s->decisions;
+    s->config.strategy.decision_count = s->decision_count;
+    s->config.record_trace = true;
+    int err = dt_sim_run(s->scenario, &s->config, &s->result);
+    s->config.record_trace = false;
+    if (err != DT_OK && err != DT_ERR_INVALID)
+        s->err = err;
+    return err == DT_OK;
+}
+
+/* An await point by what it is in its task: the task, and how many of
+ * the task's await points came before it. */
+typedef struct dt__point_id {
+    uint64_t task_seq, nth;
+} dt__point_id;
+
+/* In the traced run: the id of await point k (false if it is not in the
+ * trace), or the index of the point of an id (UINT64_MAX if none). */
+static bool dt__point_id_of(const dt_sim_result *r, uint64_t k,
+                            dt__point_id *id)
+{
+    size_t i = 0;
+    while (i < r->trace_count && (r->trace[i].event.kind != DT_EV_AWAIT ||
+                                  r->trace[i].event.object_seq != k))
+        i++;
+    if (i == r->trace_count)
+        return false;
+    id->task_seq = r->trace[i].event.task_seq;
+    id->nth = 0;
+    for (size_t j = 0; j < i; j++)
+        id->nth += r->trace[j].event.kind == DT_EV_AWAIT &&
+                   r->trace[j].event.task_seq == id->task_seq;
+    return true;
+}
+
+static uint64_t dt__point_index_of(const dt_sim_result *r, dt__point_id id)
+{
+    uint64_t seen = 0;
+    for (size_t i = 0; i < r->trace_count; i++) {
+        const dt_event *e = &r->trace[i].event;
+        if (e->kind == DT_EV_AWAIT && e->task_seq == id.task_seq &&
+            seen++ == id.nth)
+            return e->object_seq;
+    }
+    return UINT64_MAX;
+}
+
+/* The cut [from, to) of the aborts with those after it moved to the
+ * points they stood for, one at a time (each placed in the run of those
+ * before it): into trial, its length in *left; true if it still fails
+ * with the kind. */
+static bool dt__shrink_moved(dt__shrink *s, size_t from, size_t to,
+                             uint64_t *trial, size_t *left)
+{
+    size_t count = s->abort_count;
+    if (to >= count || count > DT__RETARGET_ABORTS_MAX)
+        return false; /* nothing after the cut to move */
+    dt__point_id ids[DT__RETARGET_ABORTS_MAX];
+    if (!dt__shrink_trace(s, s->aborts, count))
+        return false;
+    for (size_t j = to; j < count; j++)
+        if (!dt__point_id_of(&s->result, s->aborts[j], &ids[j]))
+            return false;
+    size_t n = from;
+    memcpy(trial, s->aborts, from * sizeof *trial);
+    for (size_t j = to; j < count; j++) {
+        if (!dt__shrink_trace(s, trial, n))
+            return false;
+        uint64_t k = dt__point_index_of(&s->result, ids[j]);
+        if (k == UINT64_MAX || (n > 0 && k <= trial[n - 1]))
+            return false;
+        trial[n++] = k;
+    }
+    *left = n;
+    return dt__shrink_try(s, trial, n, s->decisions, s->decision_count);
+}
+
 /* The list a cut leaves: items outside [from, to). */
 static size_t dt__cut(void *dst, const void *src, size_t count, size_t size,
                       size_t from, size_t to)
@@ -100,6 +198,8 @@ static void dt__ddmin(dt__shrink *s, bool on_aborts)
                                      s->decision_count)
                     : dt__shrink_try(s, s->aborts, s->abort_count, trial,
                                      left);
+            if (!fails && on_aborts)
+                fails = dt__shrink_moved(s, from, to, trial, &left);
             if (fails) {
                 memcpy(items, trial, left * size);
                 *count = left;

@@ -31,6 +31,7 @@ void dt_sim_result_free(dt_sim_result *r)
     dt__result_clear_failures(r);
     free(r->failures);
     free(r->decisions);
+    free(r->landable);
     free(r->trace);
     free(r->objects);
     memset(r, 0, sizeof *r);
@@ -46,6 +47,9 @@ void dt__result_begin(dt_sim_result *r)
     r->injection_count = 0;
     r->decision_count = 0;
     r->decisions_truncated = false;
+    if (r->landable_words)
+        memset(r->landable, 0, r->landable_words * sizeof *r->landable);
+    r->landable_words = 0;
     r->trace_count = 0;
     r->object_count = 0;
 }
@@ -146,6 +150,22 @@ void dt__result_record_decision(dt_sim_result *r, uint64_t choice,
     r->decisions = d;
     r->decisions[r->decision_count++] = (dt_decision){choice, (uint32_t)pick};
     DT__SIM_ASSERT(r->decision_count <= DT_DECISIONS_MAX);
+}
+
+void dt__result_record_landable(dt_sim_result *r, uint64_t index)
+{
+    if (index >= DT_LANDABLE_POINTS_MAX)
+        return;
+    size_t word = (size_t)(index / 64);
+    /* Words past landable_words are zero: new ones are zeroed as they
+     * are allocated, used ones by dt__result_begin. */
+    void *w = r->landable;
+    if (!dt__grow_index(&w, &r->landable_cap, word, sizeof *r->landable, 16))
+        return; /* the point stays unmarked: fewer deeper aborts */
+    r->landable = w;
+    if (word >= r->landable_words)
+        r->landable_words = word + 1;
+    r->landable[word] |= UINT64_C(1) << (index % 64);
 }
 
 void dt__result_record_events(dt_sim_result *r, uint64_t time_ns,

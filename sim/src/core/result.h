@@ -26,6 +26,10 @@ dt_sim_failure *dt__result_fail(dt_sim_result *r, dt_failure_kind kind,
 void dt__result_record_decision(dt_sim_result *r, uint64_t choice,
                                 size_t pick);
 
+/* Marks await point `index` as one where an abort could land (below
+ * DT_LANDABLE_POINTS_MAX; out of memory it stays unmarked). */
+void dt__result_record_landable(dt_sim_result *r, uint64_t index);
+
 /* Appends a batch of events, stamped time_ns, to the recorded trace; out
  * of memory the trace stays short and the run goes on. */
 void dt__result_record_events(dt_sim_result *r, uint64_t time_ns,

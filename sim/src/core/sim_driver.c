@@ -142,6 +142,10 @@ static void dt__sim_on_events(void *ctx, const dt_event *events,
             break;
         case DT_EV_AWAIT:
             dt__fates_await(&sim->fates, e);
+            /* arg's route (above the reason's byte): where none, no
+             * abort can land, so explore puts no deeper abort there. */
+            if (sim->config->record_landable && (e->arg >> 8) != DT_ROUTE_NONE)
+                dt__result_record_landable(sim->result, e->object_seq);
             break;
         case DT_EV_ABORT_REQUEST:
             dt__fates_abort_request(&sim->fates, e);
