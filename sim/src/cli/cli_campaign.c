@@ -270,6 +270,12 @@ bool dt__campaign_run(const dt__campaign *c, dt__campaign_outcome *out)
     dt__shard_plan(c, p->whole_shard);
     for (unsigned i = 0; i < c->jobs; i++)
         p->workers[i].cmd_fd = p->workers[i].res_fd = -1;
+    if (!dt__pool_open(p)) {
+        free(p->workers);
+        free(p->completed_runs);
+        free(p->whole_shard);
+        return false;
+    }
     /* A worker that dies makes writes to its pipe fail; that is handled
      * where it happens, not by a signal that would end the campaign. */
     struct sigaction ignore, previous;
@@ -285,7 +291,7 @@ bool dt__campaign_run(const dt__campaign *c, dt__campaign_outcome *out)
     while (p->worker_count > 0) {
         dt__pool_hand_out(p);
         dt__fold_ready(p);
-        if (p->failed)
+        if (p->failed || dt__pool_interrupted(p))
             break;
         if (!dt__pool_busy(p) && p->resume_count == 0 &&
             (p->gen_done || p->out->time_limited))
@@ -300,6 +306,7 @@ bool dt__campaign_run(const dt__campaign *c, dt__campaign_outcome *out)
         fflush(stderr);
     }
     sigaction(SIGPIPE, &previous, NULL);
+    dt__pool_close(p);
     for (size_t i = 0; i < p->len; i++)
         dt__unit_free(&p->units[p->head + i]);
     free(p->units);

@@ -45,6 +45,11 @@ const dt__cli_option dt__opt_trace_json = {
     .name = "--trace-json", .placeholder = "FILE", .expect = "a file name",
     .help = "write Chrome trace-event JSON (Perfetto)", .kind = DT__CLI_FILE};
 
+const dt__cli_option dt__opt_in_process = {
+    .name = "--in-process",
+    .help = "run in this process, not a worker (for a debugger)",
+    .kind = DT__CLI_FLAG};
+
 const dt__cli_option dt__opt_json = {
     .name = "--json", .help = "print the result as one JSON object",
     .kind = DT__CLI_FLAG};

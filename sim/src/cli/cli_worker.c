@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "cli_watch.h"
 #include "cli_wire.h"
 #include "base/sim_assert.h"
 
@@ -65,6 +66,11 @@ static void dt__worker_send(int fd, const dt__wire_msg *m, const char *summary,
         memcpy(buf + len, details, m->details_len);
         len += m->details_len;
     }
+    /* A copy of the worker that the code under test forked behind
+     * fork()'s back (cli_watch.c ends those fork() makes) must not speak:
+     * the parent would take its records for the worker's. */
+    if (!dt__worker_is_self())
+        _exit(0);
     if (!dt__cli_write_all(fd, buf, len))
         _exit(0); /* the parent is gone: nobody wants the rest */
 }
@@ -105,14 +111,15 @@ _Noreturn void dt__campaign_worker(const dt__campaign *c, int cmd_fd,
             dt_sim_config config;
             uint64_t abort_buf[DT_ABORT_AT_MAX];
             dt__campaign_config(c, &a.key, run, points, &config, abort_buf);
-            /* A task that never reaches an await point is stopped by the
-             * run's watchdog and reported as blocking; if nothing could be
-             * stopped, the alarm ends the worker and the parent reports
-             * the run. */
+            /* A task that reaches no await point for this long is
+             * stopped by the run's watchdog and reported as blocking; if
+             * nothing could be stopped, the watchdog ends the worker, or
+             * the parent, watching the same progress, kills it; either
+             * way the parent reports the run. */
             config.run_timeout_s = c->run_timeout_s;
             int err = dt_sim_run(s, &config, &r);
-            if (err != DT_OK)
-                _exit(DT__EXIT_INTERNAL); /* the parent reports it */
+            if (err != DT_OK) /* the parent reports it */
+                dt__worker_quit(DT__CAUSE_INTERNAL, err);
             if (run == 0)
                 points = r.await_points;
             uint32_t kinds = 0;

@@ -102,6 +102,8 @@ static dt_runtime *dt__sim_runtime(dt__sim *sim, int *err)
                         ? DT_SHUTDOWN_EXIT
                         : DT_SHUTDOWN_DROP,
         .keep_history = true,
+        /* Counted where the watchdog, and a campaign's parent, look. */
+        .await_counter = &dt__progress_where()->await_points,
     };
     return dt_runtime_create(&opts, &dt__sim_driver, sim, err);
 }
@@ -157,6 +159,11 @@ int dt_sim_run(const dt_scenario *sc, const dt_sim_config *config,
     /* 2. The run's state, then a fresh runtime it drives. */
     dt__sim sim;
     dt__sim_start(&sim, sc, config, r);
+    /* A run started: progress for a watcher, even one that saw the last
+     * run end with as many await points as this one will reach. Only
+     * this process writes it: no atomic add needed. */
+    dt__sim_progress *progress = dt__progress_where();
+    __atomic_store_n(&progress->runs, progress->runs + 1, __ATOMIC_RELAXED);
     int err = DT_OK;
     sim.rt = dt__sim_runtime(&sim, &err);
     if (!sim.rt) {
