@@ -25,6 +25,8 @@ enum {
     DT__EXIT_FAIL = 1,     /* a failure or an unmet expectation */
     DT__EXIT_USAGE = 2,    /* bad usage or bad input */
     DT__EXIT_INTERNAL = 3, /* out of memory, fork failed, a write failed */
+    DT__EXIT_SIGINT = 130, /* a campaign stopped by SIGINT (128 + 2) */
+    DT__EXIT_SIGTERM = 143, /* a campaign stopped by SIGTERM (128 + 15) */
 };
 
 #define DT__CLI_SEEDS_DEFAULT 16
