@@ -82,8 +82,8 @@ static int dt__guard_lost(const dt__guard *g, const dt__worker_slot *slot,
                                       __ATOMIC_RELAXED);
     char details[160];
     snprintf(details, sizeof details,
-             "  the run ended with its worker process after %" PRIu64
-             " await points: it has no trace and no trace hash\n",
+             "  the run died with its worker process, %" PRIu64
+             " await points in: it has no trace and no trace hash\n",
              points);
     dt_sim_result r;
     dt_sim_result_init(&r);
