@@ -260,8 +260,9 @@ bool dt__campaign_run(const dt__campaign *c, dt__campaign_outcome *out)
     size_t per_scenario = c->scenario_count ? c->scenario_count : 1;
     p->completed_runs = calloc(per_scenario, sizeof *p->completed_runs);
     p->whole_shard = calloc(per_scenario, sizeof *p->whole_shard);
+    /* Opened last: nothing to close when it fails. */
     if (!out->tallies || !p->workers || !p->completed_runs ||
-        !p->whole_shard) {
+        !p->whole_shard || !dt__pool_open(p)) {
         free(p->workers);
         free(p->completed_runs);
         free(p->whole_shard);
@@ -270,12 +271,7 @@ bool dt__campaign_run(const dt__campaign *c, dt__campaign_outcome *out)
     dt__shard_plan(c, p->whole_shard);
     for (unsigned i = 0; i < c->jobs; i++)
         p->workers[i].cmd_fd = p->workers[i].res_fd = -1;
-    if (!dt__pool_open(p)) {
-        free(p->workers);
-        free(p->completed_runs);
-        free(p->whole_shard);
-        return false;
-    }
+
     /* A worker that dies makes writes to its pipe fail; that is handled
      * where it happens, not by a signal that would end the campaign. */
     struct sigaction ignore, previous;
