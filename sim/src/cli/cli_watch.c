@@ -65,6 +65,13 @@ static void dt__forked_worker(void)
         dt__worker_quit(DT__CAUSE_FORKED, 0);
 }
 
+static void dt__signal_default_unless_ignored(int sig)
+{
+    struct sigaction now;
+    if (sigaction(sig, NULL, &now) == 0 && now.sa_handler != SIG_IGN)
+        signal(sig, SIG_DFL);
+}
+
 void dt__worker_enter(dt__worker_slot *slot, pid_t parent_pid)
 {
 #ifdef __linux__
@@ -78,9 +85,10 @@ void dt__worker_enter(dt__worker_slot *slot, pid_t parent_pid)
     memset(slot, 0, sizeof *slot);
     dt__progress_share(&slot->progress);
     dt__watchdog_keep();
-    /* The command's own SIGINT and SIGTERM handling is the parent's. */
-    signal(SIGINT, SIG_DFL);
-    signal(SIGTERM, SIG_DFL);
+    /* A signal the parent catches ends a worker; one the command started
+     * with ignored stays ignored. */
+    dt__signal_default_unless_ignored(SIGINT);
+    dt__signal_default_unless_ignored(SIGTERM);
     pthread_atfork(NULL, dt__forked_worker, dt__forked_copy);
 }
 
