@@ -64,8 +64,8 @@ static const dt__cli_entry dt__explore_entries[] = {
     {.opt = &dt__opt_max_runs},
     {.opt = &dt__opt_time_limit},
     {.opt = &dt__opt_run_timeout,
-     .help = "stop a run after SEC real seconds and report\n"
-             "it as blocking (default 10)"},
+     .help = "stop a run that reaches no await point for\n"
+             "SEC real seconds: blocking (default 10)"},
     {.opt = &dt__opt_json, .help = "one JSON object per scenario per line"},
     {.opt = &dt__opt_junit},
     {.opt = &dt__opt_repro_dir},

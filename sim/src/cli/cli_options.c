@@ -61,8 +61,8 @@ const dt__cli_option dt__opt_repro = {
 const dt__cli_option dt__opt_run_timeout = {
     .name = "--run-timeout", .placeholder = "SEC",
     .expect = "a whole number of seconds",
-    .help = "stop a task still running after SEC real\n"
-            "seconds and report it as blocking (default 10)",
+    .help = "stop a run that reaches no await point for\n"
+            "SEC real seconds: blocking (default 10)",
     .kind = DT__CLI_INT, .min = 1, .max = DT__CLI_RUN_TIMEOUT_MAX_S};
 
 /* ---- campaigns ----------------------------------------------------------- */
