@@ -66,6 +66,15 @@ DT_SCENARIO(robust_exit0, .name = "robust/exit0", .expect = "crash",
     exit(0);
 }
 
+DT_SCENARIO(robust_spin, .name = "robust/spin", .expect = "blocking",
+            .description = "spins without an await point after its first")
+{
+    (void)arg;
+    dt_yield();
+    spin_forever();
+    return NULL;
+}
+
 DT_SCENARIO(robust_alarm_off, .name = "robust/alarm_off", .expect = "blocking",
             .description = "cancels the alarm timer with alarm(0), then "
                            "spins without an await point")

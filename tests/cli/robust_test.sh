@@ -112,7 +112,16 @@ t_watchdog_judges_time_since_await() {
     dt explore robust/slow_awaits --max-runs 1 --run-timeout 1 --json
     expect_rc 0
     expect_eq "$(field met)" true "explore of robust/slow_awaits met"
-    dt run robust/pass --run-timeout 1; expect_rc 0
+    # The same in the command's own process, where the watchdog's timer
+    # is set up and taken down for each run.
+    dt run robust/slow_awaits --run-timeout 1 --in-process; expect_rc 0
+    dt run robust/spin --run-timeout 1 --in-process --json; expect_rc 1
+    expect_eq "$(field verdict)" '"blocking"' "verdict of a spin in process"
+    grep -q 'task `root` .*ran for 1 s of real time without reaching an await point' out \
+        || fail "the watchdog does not name the spinning task"
+    dt run robust/spin --run-timeout 1; expect_rc 1
+    grep -q 'task `root` .*ran for 1 s of real time' out \
+        || fail "the worker's watchdog does not name the spinning task"
 }
 
 # ---- explore -----------------------------------------------------------------
