@@ -12,8 +12,9 @@
  * (value parsers, scenario names), cli_files.h (output files),
  * cli_report.h (printing a run), cli_commands.h (the commands),
  * cli_campaign.h (explore and fuzz campaigns), cli_wire.h (the campaign's
- * worker protocol), cli_pool.h (inside a campaign: units and workers),
- * cli_summary.h (a campaign's reports). */
+ * worker protocol), cli_watch.h (a worker's shared slot, the parent's
+ * watch, run's guarded worker), cli_pool.h (inside a campaign: units and
+ * workers), cli_summary.h (a campaign's reports). */
 #ifndef DROPTEST_SIM_CLI_H
 #define DROPTEST_SIM_CLI_H
 
