@@ -156,55 +156,51 @@ t_explore_stops_spins_the_watchdog_cannot_see() {
     grep -q 'its watchdog could not stop it' out || fail "the kill is not explained"
 }
 
-# interrupt SIGNAL CODE: explore of a slow scenario, stopped mid-way.
+# interrupt SIGNAL CODE TARGET: explore of a slow scenario, stopped
+# mid-way by SIGNAL sent to the command (TARGET parent, as `kill` does) or
+# to its whole process group (TARGET group, as a terminal's Ctrl-C does).
 interrupt() {
-    # A shell starts a background job with SIGINT ignored; env gives it the
-    # default back, as an interactive shell would.
-    env --default-signal=INT timeout 120 "$BIN" explore robust/slow \
+    # In a session of its own, so that its process group is only it and
+    # its workers. A shell starts a background job with SIGINT ignored;
+    # env gives it the default back, as an interactive shell would.
+    setsid env --default-signal=INT "$BIN" explore robust/slow \
         --seeds 200 --jobs 2 --json --junit j.xml >out 2>err &
     pid=$!
-    workers=
     tries=0
-    # Until both workers run, then a little longer for whole seeds.
-    while [ "$(ps -o pid= --ppid "$pid" 2>/dev/null | wc -l)" -lt 1 ]; do
+    while [ "$(ps -o pid= --ppid "$pid" 2>/dev/null | wc -l)" -lt 2 ]; do
         tries=$((tries + 1))
-        [ $tries -lt 100 ] || fail "no worker process started"
+        [ $tries -lt 200 ] || { kill -KILL "$pid"; fail "the workers did not start"; }
         sleep 0.1
     done
-    # timeout is the parent: its child is droptest, then the workers.
-    main=$(ps -o pid= --ppid "$pid" | tr -d ' ')
-    tries=0
-    while [ "$(ps -o pid= --ppid "$main" 2>/dev/null | wc -l)" -lt 2 ]; do
-        tries=$((tries + 1))
-        [ $tries -lt 100 ] || fail "the workers did not start"
-        sleep 0.1
-    done
-    workers=$(ps -o pid= --ppid "$main")
+    workers=$(ps -o pid= --ppid "$pid")
+    # A little longer, for some whole seeds.
     sleep 1.5
-    kill -"$1" "$main"
+    if [ "$3" = group ]; then kill -"$1" "-$pid"; else kill -"$1" "$pid"; fi
     wait "$pid"
     rc=$?
-    last="explore interrupted by SIG$1"
+    last="explore interrupted by SIG$1 sent to its $3"
     expect_rc "$2"
     for w in $workers; do
         kill -0 "$w" 2>/dev/null && fail "worker $w outlived the command"
     done
     scenario_line robust/slow >slow.json || fail "no summary after SIG$1"
     expect_eq "$(field interrupted slow.json)" true "marked interrupted"
-    # Only whole seeds are counted: 5 runs each (4 await points).
+    # Only whole seeds are counted: 5 runs each (4 await points), and no
+    # worker killed by the signal is a crash.
     runs=$(field runs slow.json)
     seeds=$(field seeds slow.json)
     expect_eq "$runs" "$((seeds * 5))" "runs of the seeds that completed"
+    expect_eq "$(field failing_runs slow.json)" 0 "failing runs"
     [ "$seeds" -lt 200 ] || fail "the campaign was not stopped"
     grep -q '<testcase' j.xml || fail "no JUnit written"
 }
 
 t_explore_interrupted_by_sigint() {
-    interrupt INT 130
+    interrupt INT 130 group
 }
 
 t_explore_interrupted_by_sigterm() {
-    interrupt TERM 143
+    interrupt TERM 143 parent
 }
 
 case $test_name in

@@ -122,7 +122,10 @@ static void dt__worker_ended(dt__pool *p, dt__worker *w)
         dt__pool_fail(p, what);
         return;
     }
-    if (!w->busy || p->out->interrupted_by)
+    /* A Ctrl-C reaches the workers too: once the parent has it, a
+     * worker's death is no run's failure. The parent's handler ran before
+     * it could see the worker's pipe end. */
+    if (!w->busy || dt__pool_interrupted(p))
         return;
     w->busy = false;
     dt__unit *u = dt__unit_at(p, w->unit);
@@ -345,6 +348,8 @@ static volatile sig_atomic_t dt__pool_signal;
 static void dt__pool_on_signal(int sig)
 {
     dt__pool_signal = sig;
+    /* A second one ends the command at once, should the report hang. */
+    signal(sig, SIG_DFL);
 }
 
 /* Catches sig unless it was ignored (a job a shell started in the
