@@ -120,7 +120,8 @@ void dt__watch_start(dt__watch *w, const dt__worker_slot *slot)
     w->since_s = dt__cli_now_s();
     w->await_points = __atomic_load_n(&slot->progress.await_points,
                                       __ATOMIC_RELAXED);
-    w->runs = __atomic_load_n(&slot->progress.runs, __ATOMIC_RELAXED);
+    w->run_edges = __atomic_load_n(&slot->progress.run_edges,
+                                   __ATOMIC_RELAXED);
 }
 
 bool dt__watch_stale(dt__watch *w, const dt__worker_slot *slot,
@@ -128,11 +129,14 @@ bool dt__watch_stale(dt__watch *w, const dt__worker_slot *slot,
 {
     uint64_t points = __atomic_load_n(&slot->progress.await_points,
                                       __ATOMIC_RELAXED);
-    uint64_t runs = __atomic_load_n(&slot->progress.runs, __ATOMIC_RELAXED);
+    uint64_t edges = __atomic_load_n(&slot->progress.run_edges,
+                                     __ATOMIC_RELAXED);
     double now = dt__cli_now_s();
-    if (points != w->await_points || runs != w->runs) {
+    /* Even: between runs, where no code under test runs. */
+    if (points != w->await_points || edges != w->run_edges ||
+        edges % 2 == 0) {
         w->await_points = points;
-        w->runs = runs;
+        w->run_edges = edges;
         w->since_s = now;
         return false;
     }

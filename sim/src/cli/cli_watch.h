@@ -63,17 +63,18 @@ _Noreturn void dt__worker_quit(uint32_t cause, int err);
 /* The parent's watch over one worker's progress. */
 typedef struct dt__watch {
     double since_s;         /* when progress was last seen */
-    uint64_t await_points, runs;
+    uint64_t await_points, run_edges;
 } dt__watch;
 
 /* Seconds on the monotonic clock. */
 double dt__cli_now_s(void);
 /* Starts watching a worker that was just given work. */
 void dt__watch_start(dt__watch *w, const dt__worker_slot *slot);
-/* Whether the worker has reached no await point (and started no run) for
- * run_timeout_s plus DT__WATCH_GRACE_S: its own watchdog could not stop
- * it (SIGALRM blocked or its timer cancelled by the code under test), and
- * it must be killed. */
+/* Whether the worker, inside a run, has reached no await point (nor
+ * started or ended a run) for run_timeout_s plus DT__WATCH_GRACE_S: its
+ * own watchdog could not stop it (SIGALRM blocked or its timer cancelled
+ * by the code under test), and it must be killed. Between runs (writing
+ * a report, say) it is never stale. */
 bool dt__watch_stale(dt__watch *w, const dt__worker_slot *slot,
                      unsigned run_timeout_s);
 

@@ -116,9 +116,11 @@ static void dt__sim_execute(dt__sim *sim, dt_run_report *rep)
      * failure of the root names. */
     dt_site root_site = sc->site.file ? sc->site : (dt_site){sc->name, 0};
     dt__watchdog watchdog;
+    dt__progress_edge();
     dt__watchdog_arm(&watchdog, sim->config->run_timeout_s);
     dt_runtime_run_at(root_site, sim->rt, "root", sc->root, sc->arg, rep);
     dt__watchdog_disarm(&watchdog);
+    dt__progress_edge();
     /* Where an interrupted run was cut depends on real time. */
     if (rep->end == DT_RUN_INTERRUPTED)
         sim->result->trace_hash = 0;
@@ -159,11 +161,6 @@ int dt_sim_run(const dt_scenario *sc, const dt_sim_config *config,
     /* 2. The run's state, then a fresh runtime it drives. */
     dt__sim sim;
     dt__sim_start(&sim, sc, config, r);
-    /* A run started: progress for a watcher, even one that saw the last
-     * run end with as many await points as this one will reach. Only
-     * this process writes it: no atomic add needed. */
-    dt__sim_progress *progress = dt__progress_where();
-    __atomic_store_n(&progress->runs, progress->runs + 1, __ATOMIC_RELAXED);
     int err = DT_OK;
     sim.rt = dt__sim_runtime(&sim, &err);
     if (!sim.rt) {

@@ -36,6 +36,13 @@ dt__sim_progress *dt__progress_where(void)
     return dt__progress_at;
 }
 
+void dt__progress_edge(void)
+{
+    /* Only this process writes it: no atomic add needed. */
+    dt__sim_progress *p = dt__progress_at;
+    __atomic_store_n(&p->run_edges, p->run_edges + 1, __ATOMIC_RELAXED);
+}
+
 /* The handler's state: written while no run is watched (the handler then
  * returns at once), or by the handler itself. */
 static volatile sig_atomic_t dt__wd_watching;

@@ -13,7 +13,8 @@
  * watchers read it with relaxed atomic loads. */
 typedef struct dt__sim_progress {
     uint64_t await_points;  /* the current run's, reset when it starts */
-    uint64_t runs;          /* runs started */
+    uint64_t run_edges;     /* +1 as a run starts and as it ends: odd
+                               while one runs (dt__progress_edge) */
 } dt__sim_progress;
 
 /* Where runs publish their progress from now on: `shared`, memory the
@@ -22,6 +23,10 @@ typedef struct dt__sim_progress {
 void dt__progress_share(dt__sim_progress *shared);
 /* Where runs publish it now. */
 dt__sim_progress *dt__progress_where(void);
+/* A run starts or ends (dt_sim_run): progress for a watcher, even one
+ * that saw the last run end with as many await points as this one will
+ * reach; and between runs, nothing to watch. */
+void dt__progress_edge(void);
 
 typedef struct dt__watchdog {
     bool armed;
