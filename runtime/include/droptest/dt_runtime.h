@@ -37,6 +37,12 @@ typedef struct dt_runtime_options {
      * or not, for dt_runtime_object_info (traces name tasks that are long
      * gone). Off: a few stores saved per object. */
     bool keep_history;
+    /* Where the run counts the await points it reaches, as it reaches
+     * them: a watchdog that judges progress by real time reads it, from a
+     * signal handler or another process through shared memory. Set to 0
+     * when the runtime is created; read it, never write it. NULL: the
+     * runtime counts in its own memory. */
+    uint64_t *await_counter;
 } dt_runtime_options;
 
 /* How a run ended. */

@@ -38,7 +38,7 @@ static inline bool dt__await_point(dt_runtime *rt, dt_wait_reason reason,
     if (__builtin_expect(t->drop_frame || t->state == DT_TASK_DROPPING, 0))
         return false;
     dt_abort_route route = dt__task_route(t);
-    uint64_t index = rt->report.await_points++;
+    uint64_t index = (*rt->await_count)++;
     dt__emit(rt, DT_EV_AWAIT, t->seq, index, reason | (uint64_t)route << 8);
     if (route == DT_ROUTE_NONE)
         rt->report.await_skipped++;

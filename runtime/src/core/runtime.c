@@ -133,6 +133,9 @@ dt_runtime *dt_runtime_create(const dt_runtime_options *opts,
         dt__tag_next = 1;
     rt->end = DT_RUN_COMPLETED;
     rt->now_ns = driver->now(driver_ctx);
+    rt->await_count = o.await_counter ? o.await_counter
+                                      : &rt->report.await_points;
+    *rt->await_count = 0;
     return rt;
 }
 
@@ -206,6 +209,7 @@ void dt_runtime_run_at(dt_site site, dt_runtime *rt, const char *root_name,
     dt__emit(rt, DT_EV_RUN_END, 0, 0, rt->end);
     dt__events_flush(rt);
     dt__task *root = rt->root;
+    rt->report.await_points = *rt->await_count;
     rt->report.end = rt->end;
     rt->report.time_ns = rt->now_ns;
     if (root->state == DT_TASK_FINISHED) {

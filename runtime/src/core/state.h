@@ -118,6 +118,7 @@ struct dt_runtime {
                                   with memory per emit, no address sum */
     uint64_t now_ns;           /* the driver's time, read after each change */
     uint64_t await_ask_index;  /* the next await point the driver decides */
+    uint64_t *await_count;     /* opts.await_counter, or report's */
     uint16_t tag;              /* run tag in every id */
     bool ran;
 

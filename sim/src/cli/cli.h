@@ -12,8 +12,9 @@
  * (value parsers, scenario names), cli_files.h (output files),
  * cli_report.h (printing a run), cli_commands.h (the commands),
  * cli_campaign.h (explore and fuzz campaigns), cli_wire.h (the campaign's
- * worker protocol), cli_pool.h (inside a campaign: units and workers),
- * cli_summary.h (a campaign's reports). */
+ * worker protocol), cli_watch.h (a worker's shared slot, the parent's
+ * watch, run's guarded worker), cli_pool.h (inside a campaign: units and
+ * workers), cli_summary.h (a campaign's reports). */
 #ifndef DROPTEST_SIM_CLI_H
 #define DROPTEST_SIM_CLI_H
 
@@ -25,6 +26,8 @@ enum {
     DT__EXIT_FAIL = 1,     /* a failure or an unmet expectation */
     DT__EXIT_USAGE = 2,    /* bad usage or bad input */
     DT__EXIT_INTERNAL = 3, /* out of memory, fork failed, a write failed */
+    DT__EXIT_SIGINT = 130, /* a campaign stopped by SIGINT (128 + 2) */
+    DT__EXIT_SIGTERM = 143, /* a campaign stopped by SIGTERM (128 + 15) */
 };
 
 #define DT__CLI_SEEDS_DEFAULT 16

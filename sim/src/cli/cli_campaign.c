@@ -261,8 +261,9 @@ bool dt__campaign_run(const dt__campaign *c, dt__campaign_outcome *out)
     size_t per_scenario = c->scenario_count ? c->scenario_count : 1;
     p->completed_runs = calloc(per_scenario, sizeof *p->completed_runs);
     p->whole_shard = calloc(per_scenario, sizeof *p->whole_shard);
+    /* Opened last: nothing to close when it fails. */
     if (!out->tallies || !p->workers || !p->completed_runs ||
-        !p->whole_shard) {
+        !p->whole_shard || !dt__pool_open(p)) {
         free(p->workers);
         free(p->completed_runs);
         free(p->whole_shard);
@@ -271,6 +272,7 @@ bool dt__campaign_run(const dt__campaign *c, dt__campaign_outcome *out)
     dt__shard_plan(c, p->whole_shard);
     for (unsigned i = 0; i < c->jobs; i++)
         p->workers[i].cmd_fd = p->workers[i].res_fd = -1;
+
     /* A worker that dies makes writes to its pipe fail; that is handled
      * where it happens, not by a signal that would end the campaign. */
     struct sigaction ignore, previous;
@@ -286,7 +288,7 @@ bool dt__campaign_run(const dt__campaign *c, dt__campaign_outcome *out)
     while (p->worker_count > 0) {
         dt__pool_hand_out(p);
         dt__fold_ready(p);
-        if (p->failed)
+        if (p->failed || dt__pool_interrupted(p))
             break;
         if (!dt__pool_busy(p) && p->resume_count == 0 &&
             (p->gen_done || p->out->time_limited))
@@ -301,6 +303,7 @@ bool dt__campaign_run(const dt__campaign *c, dt__campaign_outcome *out)
         fflush(stderr);
     }
     sigaction(SIGPIPE, &previous, NULL);
+    dt__pool_close(p);
     for (size_t i = 0; i < p->len; i++)
         dt__unit_free(&p->units[p->head + i]);
     free(p->units);

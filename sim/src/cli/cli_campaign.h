@@ -202,6 +202,7 @@ typedef struct dt__campaign_outcome {
     bool time_limited;             /* stopped handing out work early */
     uint64_t units;
     uint64_t worker_deaths;
+    int interrupted_by;            /* SIGINT or SIGTERM stopped it; 0 */
 } dt__campaign_outcome;
 
 /* Runs the campaign over c->jobs worker processes. Returns true, or prints

@@ -22,6 +22,7 @@
 
 #include "cli.h"
 #include "cli_campaign.h"
+#include "cli_watch.h"
 #include "cli_wire.h"
 #include "base/grow.h"
 #include "base/sim_assert.h"
@@ -441,6 +442,6 @@ size_t dt__plan_take(dt__plan *pl, uint64_t run, const dt_sim_config *config,
         return 0;
     if (!dt__plan_note(pl, run, r->await_points, r->landable,
                        r->landable_words))
-        _exit(DT__EXIT_INTERNAL);
+        dt__worker_quit(DT__CAUSE_INTERNAL, DT_ERR_NOMEM);
     return r->landable_words;
 }

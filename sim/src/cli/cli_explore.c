@@ -1,5 +1,6 @@
 /* droptest CLI — `explore`, and the option handling explore and fuzz
  * share. */
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -44,6 +45,10 @@ int dt__cli_campaign_finish(dt__campaign *c, const dt__summary_opts *summary)
         code = DT__EXIT_INTERNAL;
     else
         code = dt__campaign_report(c, &outcome, summary);
+    /* Interrupted: what was reported is partial, whatever it says. */
+    if (outcome.interrupted_by && code != DT__EXIT_INTERNAL)
+        code = outcome.interrupted_by == SIGINT ? DT__EXIT_SIGINT
+                                                : DT__EXIT_SIGTERM;
     dt__campaign_outcome_free(c, &outcome);
     free(c->scenarios);
     c->scenarios = NULL;
@@ -61,8 +66,8 @@ static const dt__cli_entry dt__explore_entries[] = {
     {.opt = &dt__opt_max_runs},
     {.opt = &dt__opt_time_limit},
     {.opt = &dt__opt_run_timeout,
-     .help = "stop a run after SEC real seconds and report\n"
-             "it as blocking (default 10)"},
+     .help = "stop a run that reaches no await point for\n"
+             "SEC real seconds: blocking (default 10)"},
     {.opt = &dt__opt_json, .help = "one JSON object per scenario per line"},
     {.opt = &dt__opt_junit},
     {.opt = &dt__opt_repro_dir},
@@ -91,7 +96,10 @@ const dt__cli_command dt__cli_cmd_explore = {
     .entries = DT__CLI_TABLE(dt__explore_entries),
     .help_width = DT__CLI_HELP_WIDTH,
     .epilogue = "\n"
-                "Exit 0 iff every scenario's expected verdict was met.\n",
+                "Exit 0 iff every scenario's expected verdict was met, 1 if\n"
+                "not, 2 bad usage or input, 3 internal error; 130 (SIGINT)\n"
+                "or 143 (SIGTERM): stopped, the seeds that completed\n"
+                "reported and marked interrupted.\n",
 };
 
 int dt__cli_explore(int argc, char **argv)

@@ -43,6 +43,9 @@ const dt__cli_command dt__cli_cmd_fuzz = {
     .usage = dt__fuzz_usage,
     .entries = DT__CLI_TABLE(dt__fuzz_entries),
     .help_width = DT__CLI_HELP_WIDTH,
+    .epilogue = "\n"
+                "Exit codes as for explore: 130 (SIGINT) or 143 (SIGTERM)\n"
+                "when stopped, the seeds that completed reported.\n",
 };
 
 int dt__cli_fuzz(int argc, char **argv)

@@ -95,7 +95,9 @@ static void dt__print_overview(FILE *out)
             "\n"
             "`droptest COMMAND --help` shows a command's options.\n"
             "Exit codes: 0 every expectation met, 1 a failure or an unmet\n"
-            "expectation, 2 bad usage or input, 3 internal error.\n");
+            "expectation, 2 bad usage or input, 3 internal error; 130 or\n"
+            "143: explore or fuzz stopped by SIGINT or SIGTERM (the seeds\n"
+            "that completed are reported).\n");
 }
 
 int droptest_main(int argc, char **argv)

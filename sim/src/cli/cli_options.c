@@ -48,6 +48,11 @@ const dt__cli_option dt__opt_trace_json = {
     .name = "--trace-json", .placeholder = "FILE", .expect = "a file name",
     .help = "write Chrome trace-event JSON (Perfetto)", .kind = DT__CLI_FILE};
 
+const dt__cli_option dt__opt_in_process = {
+    .name = "--in-process",
+    .help = "run in this process, not a worker (for a debugger)",
+    .kind = DT__CLI_FLAG};
+
 const dt__cli_option dt__opt_json = {
     .name = "--json", .help = "print the result as one JSON object",
     .kind = DT__CLI_FLAG};
@@ -59,8 +64,8 @@ const dt__cli_option dt__opt_repro = {
 const dt__cli_option dt__opt_run_timeout = {
     .name = "--run-timeout", .placeholder = "SEC",
     .expect = "a whole number of seconds",
-    .help = "stop a task still running after SEC real\n"
-            "seconds and report it as blocking (default 10)",
+    .help = "stop a run that reaches no await point for\n"
+            "SEC real seconds: blocking (default 10)",
     .kind = DT__CLI_INT, .min = 1, .max = DT__CLI_RUN_TIMEOUT_MAX_S};
 
 /* ---- campaigns ----------------------------------------------------------- */

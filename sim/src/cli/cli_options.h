@@ -18,6 +18,7 @@ extern const dt__cli_option dt__opt_exit_mode;
 extern const dt__cli_option dt__opt_trace;
 extern const dt__cli_option dt__opt_trace_json;
 extern const dt__cli_option dt__opt_json;
+extern const dt__cli_option dt__opt_in_process;
 extern const dt__cli_option dt__opt_repro;
 extern const dt__cli_option dt__opt_run_timeout; /* every command that runs */
 

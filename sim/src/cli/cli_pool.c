@@ -1,7 +1,9 @@
 /* droptest CLI — a campaign's worker processes: forked, given one unit at
- * a time over a command pipe, read over a result pipe (cli_wire.h), and
- * replaced when they die, the run they died in reported as a crash (or
- * as blocking when the watchdog's alarm ended them). */
+ * a time over a command pipe, read over a result pipe (cli_wire.h),
+ * watched for progress through shared memory (cli_watch.h), and replaced
+ * when they die, the run they died in reported as a crash (or as
+ * blocking when it reached no await point for --run-timeout). SIGINT and
+ * SIGTERM stop the campaign with what it finished (docs/design.md §9). */
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
@@ -17,7 +19,6 @@
 #include "base/grow.h"
 #include "base/sim_assert.h"
 
-#define DT__POLL_TICK_MS 100
 #define DT__READ_CHUNK 65536
 /* A worker's record larger than this is a broken pipe protocol. */
 #define DT__WIRE_TEXT_MAX (256 + DT__CAMPAIGN_DETAILS_MAX)
@@ -32,9 +33,9 @@ static void dt__fd_close(int *fd)
 static bool dt__worker_spawn(dt__pool *p, dt__worker *w)
 {
     int cmd[2], res[2];
-    if (pipe(cmd) != 0)
+    if (!dt__pipe_private(cmd))
         return dt__pool_fail(p, "cannot create a pipe");
-    if (pipe(res) != 0) {
+    if (!dt__pipe_private(res)) {
         close(cmd[0]);
         close(cmd[1]);
         return dt__pool_fail(p, "cannot create a pipe");
@@ -42,6 +43,9 @@ static bool dt__worker_spawn(dt__pool *p, dt__worker *w)
     /* Buffered output would be written twice, once by each process. */
     fflush(stdout);
     fflush(stderr);
+    dt__worker_slot *slot = &p->slots[w - p->workers];
+    memset(slot, 0, sizeof *slot);
+    pid_t parent = getpid();
     pid_t pid = fork();
     if (pid < 0) {
         close(cmd[0]);
@@ -51,6 +55,7 @@ static bool dt__worker_spawn(dt__pool *p, dt__worker *w)
         return dt__pool_fail(p, "cannot fork a worker process");
     }
     if (pid == 0) {
+        dt__worker_enter(slot, parent);
         /* The other workers' pipes stay with the parent: a worker holding
          * another's command pipe would keep it alive past its end. */
         for (unsigned i = 0; i < p->worker_count; i++) {
@@ -72,19 +77,9 @@ static bool dt__worker_spawn(dt__pool *p, dt__worker *w)
     w->cmd_fd = cmd[1];
     w->res_fd = res[0];
     w->busy = false;
+    w->killed_stale = false;
     w->len = 0;
     return true;
-}
-
-static void dt__describe_status(int status, char *buf, size_t size)
-{
-    if (WIFSIGNALED(status))
-        snprintf(buf, size, "was killed by signal %d (%s)", WTERMSIG(status),
-                 strsignal(WTERMSIG(status)));
-    else if (WIFEXITED(status))
-        snprintf(buf, size, "exited with status %d", WEXITSTATUS(status));
-    else
-        snprintf(buf, size, "ended with wait status %d", status);
 }
 
 static bool dt__resume_push(dt__pool *p, uint64_t ordinal, bool front)
@@ -117,7 +112,20 @@ static void dt__worker_ended(dt__pool *p, dt__worker *w)
     pid_t pid = w->pid;
     w->pid = 0;
     w->len = 0;
-    if (!w->busy)
+    const dt__worker_slot *slot = &p->slots[w - p->workers];
+    if (__atomic_load_n(&slot->cause, __ATOMIC_ACQUIRE) ==
+        DT__CAUSE_INTERNAL) {
+        /* The harness failed, not the code under test. */
+        char what[128];
+        snprintf(what, sizeof what, "a worker could not start a run: %s",
+                 dt_strerror(slot->err));
+        dt__pool_fail(p, what);
+        return;
+    }
+    /* A Ctrl-C reaches the workers too: once the parent has it, a
+     * worker's death is no run's failure. The parent's handler ran before
+     * it could see the worker's pipe end. */
+    if (!w->busy || dt__pool_interrupted(p))
         return;
     w->busy = false;
     dt__unit *u = dt__unit_at(p, w->unit);
@@ -129,21 +137,10 @@ static void dt__worker_ended(dt__pool *p, dt__worker *w)
     }
     p->out->worker_deaths++;
     uint64_t run = u->run_count;
-    char how[128], summary[256], details[256];
-    dt_failure_kind kind = DT_FAIL_CRASH;
-    if (WIFSIGNALED(status) && WTERMSIG(status) == SIGALRM) {
-        /* The watchdog: the run spun without reaching an await point (or
-         * a system call in it never returned). */
-        kind = DT_FAIL_BLOCKING;
-        snprintf(summary, sizeof summary,
-                 "the run did not finish within %u s of real time: a task "
-                 "that never reaches an await point?",
-                 p->c->run_timeout_s);
-    } else {
-        dt__describe_status(status, how, sizeof how);
-        snprintf(summary, sizeof summary,
-                 "the worker process %s during the run", how);
-    }
+    char summary[256], details[256];
+    dt_failure_kind kind = dt__worker_end_failure(
+        slot, status, w->killed_stale, p->c->run_timeout_s, summary,
+        sizeof summary);
     snprintf(details, sizeof details,
              "  worker pid %ld; the campaign went on in a new worker "
              "process\n", (long)pid);
@@ -249,6 +246,8 @@ static void dt__worker_read(dt__pool *p, dt__worker *w)
 
 static bool dt__next_work(dt__pool *p, uint64_t *ordinal)
 {
+    if (dt__pool_interrupted(p))
+        return false;
     if (p->resume_count > 0) {
         *ordinal = p->resume[0];
         p->resume_count--;
@@ -294,6 +293,7 @@ void dt__pool_hand_out(dt__pool *p)
         }
         w->busy = true;
         w->unit = ordinal;
+        dt__watch_start(&w->watch, &p->slots[i]);
     }
 }
 
@@ -303,6 +303,22 @@ bool dt__pool_busy(const dt__pool *p)
         if (p->workers[i].busy)
             return true;
     return false;
+}
+
+/* Kills the busy workers that made no progress for --run-timeout and a
+ * grace: their own watchdog could not stop the run. Their result pipe
+ * then ends, and the run is reported (dt__worker_ended). */
+static void dt__pool_watch(dt__pool *p)
+{
+    for (unsigned i = 0; i < p->worker_count; i++) {
+        dt__worker *w = &p->workers[i];
+        if (!w->busy || w->pid == 0 || w->killed_stale)
+            continue;
+        if (dt__watch_stale(&w->watch, &p->slots[i], p->c->run_timeout_s)) {
+            w->killed_stale = true;
+            kill(w->pid, SIGKILL);
+        }
+    }
 }
 
 /* Polls the result pipes of live workers once. */
@@ -323,8 +339,10 @@ void dt__pool_poll(dt__pool *p)
     }
     if (n == 0)
         return;
-    bool ticking = p->c->progress || p->c->time_limit_s > 0;
-    int rc = poll(fds, n, ticking ? DT__POLL_TICK_MS : -1);
+    /* Busy workers are watched: the loop comes round every tick. */
+    bool ticking = p->c->progress || p->c->time_limit_s > 0 ||
+                   dt__pool_busy(p);
+    int rc = poll(fds, n, ticking ? DT__WATCH_TICK_MS : -1);
     if (rc < 0) {
         if (errno != EINTR)
             dt__pool_fail(p, "poll failed");
@@ -333,12 +351,95 @@ void dt__pool_poll(dt__pool *p)
     for (nfds_t k = 0; k < n && !p->failed; k++)
         if (fds[k].revents & (POLLIN | POLLHUP | POLLERR))
             dt__worker_read(p, &p->workers[idx[k]]);
+    dt__pool_watch(p);
+}
+
+/* ---- opening, interrupting and closing ---------------------------------- */
+
+/* The signal that stopped the campaign; 0 while none did. */
+static volatile sig_atomic_t dt__pool_signal;
+
+static void dt__pool_on_signal(int sig)
+{
+    dt__pool_signal = sig;
+    /* A second one ends the command at once, should the report hang. */
+    signal(sig, SIG_DFL);
+}
+
+/* Catches sig unless it was ignored (a job a shell started in the
+ * background): then it stays ignored, as for any command. */
+static void dt__pool_catch(int sig, struct sigaction *previous)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = dt__pool_on_signal;
+    /* No SA_RESTART: poll() returns at once, and the loop sees it. */
+    sigemptyset(&sa.sa_mask);
+    sigaction(sig, NULL, previous);
+    if (previous->sa_handler != SIG_IGN)
+        sigaction(sig, &sa, NULL);
+}
+
+bool dt__pool_open(dt__pool *p)
+{
+    p->slots = dt__slots_new(p->worker_count ? p->worker_count : 1);
+    if (!p->slots)
+        return dt__pool_fail(p, "out of memory");
+    dt__pool_signal = 0;
+    dt__pool_catch(SIGINT, &p->prev_int);
+    dt__pool_catch(SIGTERM, &p->prev_term);
+    return true;
+}
+
+void dt__pool_close(dt__pool *p)
+{
+    if (!p->slots)
+        return;
+    sigaction(SIGINT, &p->prev_int, NULL);
+    sigaction(SIGTERM, &p->prev_term, NULL);
+    dt__slots_free(p->slots, p->worker_count ? p->worker_count : 1);
+    p->slots = NULL;
+}
+
+bool dt__pool_interrupted(dt__pool *p)
+{
+    if (dt__pool_signal && !p->out->interrupted_by)
+        p->out->interrupted_by = dt__pool_signal;
+    return p->out->interrupted_by != 0;
+}
+
+/* Interrupted: the workers are killed, not waited for, and every unit
+ * they left unfinished is dropped (done, with no run), so that the fold
+ * counts whole units only. */
+static void dt__pool_kill_all(dt__pool *p)
+{
+    for (unsigned i = 0; i < p->worker_count; i++) {
+        dt__worker *w = &p->workers[i];
+        dt__fd_close(&w->cmd_fd);
+        dt__fd_close(&w->res_fd);
+        if (w->pid != 0) {
+            kill(w->pid, SIGKILL);
+            while (waitpid(w->pid, NULL, 0) < 0 && errno == EINTR)
+                continue;
+            w->pid = 0;
+        }
+        w->busy = false;
+    }
+    for (size_t i = 0; i < p->len; i++) {
+        dt__unit *u = &p->units[p->head + i];
+        if (!u->done) {
+            u->run_count = 0;
+            u->done = true;
+        }
+    }
 }
 
 /* Closes every command pipe and reads every worker to its end, so that no
  * child outlives the campaign. */
 void dt__pool_shutdown(dt__pool *p)
 {
+    if (dt__pool_interrupted(p))
+        dt__pool_kill_all(p);
     for (unsigned i = 0; i < p->worker_count; i++)
         dt__fd_close(&p->workers[i].cmd_fd);
     for (unsigned i = 0; i < p->worker_count; i++) {
@@ -354,6 +455,9 @@ void dt__pool_shutdown(dt__pool *p)
                 break;
             }
             dt__worker_read(p, w);
+            /* A signal while the last results come in ends the wait. */
+            if (dt__pool_interrupted(p))
+                dt__pool_kill_all(p);
         }
         free(w->buf);
     }

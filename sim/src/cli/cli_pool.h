@@ -8,9 +8,11 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <signal.h>
 #include <sys/types.h>
 
 #include "cli_campaign.h"
+#include "cli_watch.h"
 
 typedef struct dt__run_rec {
     uint64_t trace_hash;
@@ -46,6 +48,8 @@ typedef struct dt__worker {
     uint64_t unit;
     unsigned char *buf;      /* bytes received, not yet parsed */
     size_t len, cap;
+    dt__watch watch;         /* its progress while busy */
+    bool killed_stale;       /* the parent killed it: no progress */
 } dt__worker;
 
 typedef struct dt__pool {
@@ -53,6 +57,8 @@ typedef struct dt__pool {
     dt__campaign_outcome *out;
     dt__worker *workers;
     unsigned worker_count;
+    dt__worker_slot *slots;  /* shared with the workers, one each */
+    struct sigaction prev_int, prev_term; /* before dt__pool_open */
     /* Units not yet folded: ordinal o lives at units[head + o - first]. */
     dt__unit *units;
     size_t head, len, cap;
@@ -102,6 +108,15 @@ void dt__fold_ready(dt__pool *p);
 
 /* ---- cli_pool.c ---------------------------------------------------------- */
 
+/* Maps the workers' shared slots and catches SIGINT and SIGTERM (unless
+ * they were ignored) for dt__pool_interrupted; false (the pool failed)
+ * when out of memory. dt__pool_close undoes it. */
+bool dt__pool_open(dt__pool *p);
+void dt__pool_close(dt__pool *p);
+/* Whether SIGINT or SIGTERM arrived; then nothing more is handed out,
+ * and out->interrupted_by says which. */
+bool dt__pool_interrupted(dt__pool *p);
+
 /* Gives every idle worker a unit (one to resume first), starting worker
  * processes as needed. */
 void dt__pool_hand_out(dt__pool *p);
@@ -111,7 +126,8 @@ bool dt__pool_busy(const dt__pool *p);
  * progress or a time limit needs the loop) and reads them. */
 void dt__pool_poll(dt__pool *p);
 /* Closes every command pipe and reads every worker to its end, so that no
- * child outlives the campaign. */
+ * child outlives the campaign. Interrupted: kills them instead, and drops
+ * the units they left unfinished, so that only whole ones are folded. */
 void dt__pool_shutdown(dt__pool *p);
 
 #endif

@@ -8,6 +8,7 @@
 #include "cli_commands.h"
 #include "cli_options.h"
 #include "cli_report.h"
+#include "cli_watch.h"
 #include "base/text.h"
 #include "droptest/dt_trace.h"
 
@@ -94,37 +95,66 @@ static bool dt__replay_compare(const dt_repro *repro, const dt_sim_result *r)
     return same_hash && same_verdict;
 }
 
-static int dt__replay_file(const char *path, const char *trace_json,
-                           unsigned run_timeout_s)
-{
+/* A repro file's run, as replay makes it. */
+typedef struct dt__replay_job {
+    const char *path, *trace_json;
     dt_repro repro;
     const dt_scenario *s;
-    if (!dt__cli_load_repro(path, &repro, &s))
-        return DT__EXIT_USAGE;
     dt_sim_config config;
-    dt_repro_to_config(&repro, &config);
-    config.record_trace = true;
-    config.record_decisions = true;
-    config.run_timeout_s = run_timeout_s;
+} dt__replay_job;
 
+/* The run, its report, the comparison and the trace file. */
+static int dt__replay_body(void *ctx)
+{
+    dt__replay_job *j = ctx;
     dt_sim_result r;
     dt_sim_result_init(&r);
-    int err = dt_sim_run(s, &config, &r);
+    int err = dt_sim_run(j->s, &j->config, &r);
     if (err != DT_OK) {
         dt_sim_result_free(&r);
-        dt_repro_free(&repro);
         if (err == DT_ERR_INVALID)
             return dt__cli_usage("%s: its run configuration is invalid",
-                                 path);
+                                 j->path);
         return dt__cli_internal("replay: the run could not start: %s",
                                 dt_strerror(err));
     }
-    dt__replay_print_run(path, s, &r);
-    int code = dt__replay_compare(&repro, &r) ? DT__EXIT_OK : DT__EXIT_FAIL;
-    if (trace_json && !dt__cli_write_trace_json(trace_json, &r))
+    dt__replay_print_run(j->path, j->s, &r);
+    int code = dt__replay_compare(&j->repro, &r) ? DT__EXIT_OK
+                                                  : DT__EXIT_FAIL;
+    if (j->trace_json && !dt__cli_write_trace_json(j->trace_json, &r))
         code = DT__EXIT_INTERNAL;
     dt_sim_result_free(&r);
-    dt_repro_free(&repro);
+    return code;
+}
+
+/* The run's worker ended inside it: r says how, and is compared as a run
+ * the watchdog stopped would be. */
+static int dt__replay_lost(void *ctx, const dt_sim_result *r)
+{
+    dt__replay_job *j = ctx;
+    dt__replay_print_run(j->path, j->s, r);
+    if (j->trace_json)
+        fprintf(stderr, "droptest: %s: no trace to write: the run ended "
+                        "with its process\n", j->trace_json);
+    return dt__replay_compare(&j->repro, r) ? DT__EXIT_OK : DT__EXIT_FAIL;
+}
+
+static int dt__replay_file(const char *path, const char *trace_json,
+                           unsigned run_timeout_s, bool in_process)
+{
+    dt__replay_job j;
+    memset(&j, 0, sizeof j);
+    j.path = path;
+    j.trace_json = trace_json;
+    if (!dt__cli_load_repro(path, &j.repro, &j.s))
+        return DT__EXIT_USAGE;
+    dt_repro_to_config(&j.repro, &j.config);
+    j.config.record_trace = true;
+    j.config.record_decisions = true;
+    j.config.run_timeout_s = run_timeout_s;
+    dt__guard g = {run_timeout_s, dt__replay_body, dt__replay_lost, &j};
+    int code = in_process ? dt__replay_body(&j) : dt__cli_guarded(&g);
+    dt_repro_free(&j.repro);
     return code;
 }
 
@@ -133,6 +163,7 @@ static int dt__replay_file(const char *path, const char *trace_json,
 static const dt__cli_entry dt__replay_entries[] = {
     {.opt = &dt__opt_trace_json},
     {.opt = &dt__opt_run_timeout, .help = "as for run"},
+    {.opt = &dt__opt_in_process, .help = "as for run"},
     {.opt = &dt__opt_seed, .show = DT__CLI_HIDDEN},
     {.opt = &dt__opt_strategy, .show = DT__CLI_HIDDEN},
     {.opt = &dt__opt_abort_at, .show = DT__CLI_HIDDEN},
@@ -145,6 +176,7 @@ static const dt__cli_entry dt__replay_entries[] = {
 
 static const char dt__replay_usage[] =
     "usage: droptest replay FILE [--trace-json FILE] [--run-timeout SEC]\n"
+    "                            [--in-process]\n"
     "       droptest replay SCENARIO [run options]\n"
     "\n"
     "Runs the repro again with its trace recorded, prints the timeline\n"
@@ -183,10 +215,12 @@ int dt__cli_replay(int argc, char **argv)
     for (size_t i = 0; i < dt__cli_cmd_replay.entry_count; i++) {
         const dt__cli_option *o = dt__replay_entries[i].opt;
         if (args.seen[i] && o != &dt__opt_trace_json &&
-            o != &dt__opt_trace && o != &dt__opt_run_timeout)
+            o != &dt__opt_trace && o != &dt__opt_run_timeout &&
+            o != &dt__opt_in_process)
             return dt__cli_usage("replay: %s cannot be combined with a "
                                  "repro file (`%s`); it takes only "
-                                 "--trace-json and --run-timeout",
+                                 "--trace-json, --run-timeout and "
+                                 "--in-process",
                                  o->name, target);
     }
     unsigned run_timeout_s = DT__CLI_RUN_TIMEOUT_DEFAULT_S;
@@ -194,5 +228,6 @@ int dt__cli_replay(int argc, char **argv)
     if (!dt__cli_take_uint(&args, &dt__opt_run_timeout, &run_timeout_s) ||
         !dt__cli_take_path(&args, &dt__opt_trace_json, &trace_json))
         return DT__EXIT_USAGE;
-    return dt__replay_file(target, trace_json, run_timeout_s);
+    return dt__replay_file(target, trace_json, run_timeout_s,
+                           dt__cli_given(&args, &dt__opt_in_process));
 }

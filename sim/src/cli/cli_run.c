@@ -8,7 +8,7 @@
 #include "cli_files.h"
 #include "cli_options.h"
 #include "cli_report.h"
-#include "cli_options.h"
+#include "cli_watch.h"
 #include "droptest/dt_trace.h"
 
 static const dt__cli_entry dt__run_entries[] = {
@@ -22,6 +22,7 @@ static const dt__cli_entry dt__run_entries[] = {
     {.opt = &dt__opt_json},
     {.opt = &dt__opt_repro},
     {.opt = &dt__opt_run_timeout},
+    {.opt = &dt__opt_in_process},
 };
 
 const dt__cli_command dt__cli_cmd_run = {
@@ -33,7 +34,11 @@ const dt__cli_command dt__cli_cmd_run = {
     .entries = DT__CLI_TABLE(dt__run_entries),
     .help_width = DT__CLI_HELP_WIDTH,
     .epilogue = "\n"
-                "Exit 1 if the run has any failure, else 0.\n",
+                "The run happens in a worker process, so that a crash,\n"
+                "exit, fork or endless loop of the code under test is\n"
+                "reported as the run's failure (crash or blocking).\n"
+                "Exit 0 if the run passed, 1 if it has any failure, 2 bad\n"
+                "usage or input, 3 internal error.\n",
 };
 
 static bool dt__write_chrome(FILE *out, void *ctx)
@@ -99,41 +104,74 @@ static int dt__run_save_repro(const char *path, const dt_scenario *s,
     return code;
 }
 
+/* A run as `run` (and `replay SCENARIO`) makes it: checked before it
+ * starts, run in a guarded worker unless --in-process. */
+typedef struct dt__run_job {
+    const char *command;
+    const dt_scenario *s;
+    dt_sim_config config;
+    uint64_t abort_at[DT_ABORT_AT_MAX];  /* backs config.abort_at */
+    const char *trace_json, *repro_path;
+    bool json, timeline;
+} dt__run_job;
+
+/* The run, its report and its files. */
+static int dt__run_body(void *ctx)
+{
+    dt__run_job *j = ctx;
+    dt_sim_result r;
+    dt_sim_result_init(&r);
+    int err = dt_sim_run(j->s, &j->config, &r);
+    if (err != DT_OK) {
+        dt_sim_result_free(&r);
+        return dt__cli_internal("%s: the run of `%s` could not start: %s",
+                                j->command, j->s->name, dt_strerror(err));
+    }
+    dt__run_print(j->s, &j->config, &r, j->timeline, j->json);
+    int code = r.passed ? DT__EXIT_OK : DT__EXIT_FAIL;
+    if (j->trace_json && !dt__cli_write_trace_json(j->trace_json, &r))
+        code = DT__EXIT_INTERNAL;
+    if (j->repro_path)
+        code = dt__run_save_repro(j->repro_path, j->s, &j->config, &r, code);
+    dt_sim_result_free(&r);
+    return code;
+}
+
+/* The run's worker ended inside it: r says how. No trace to show or
+ * write; the repro, asked for, replays to the same end. */
+static int dt__run_lost(void *ctx, const dt_sim_result *r)
+{
+    dt__run_job *j = ctx;
+    dt__run_print(j->s, &j->config, r, false, j->json);
+    if (j->trace_json)
+        fprintf(stderr, "droptest: %s: no trace to write: the run ended "
+                        "with its process\n", j->trace_json);
+    if (j->repro_path)
+        return dt__run_save_repro(j->repro_path, j->s, &j->config, r,
+                                  DT__EXIT_FAIL);
+    return DT__EXIT_FAIL;
+}
+
 int dt__cli_run_parsed(const dt__cli_args *args, bool timeline)
 {
     /* Everything is checked before the run, so that a bad value never
      * leaves a file behind. */
-    const char *command = args->command->name;
-    const dt_scenario *s;
-    dt_sim_config config;
-    uint64_t abort_at[DT_ABORT_AT_MAX];
-    const char *trace_json, *repro_path;
-    if (!dt__cli_one_scenario(command, args, &s) ||
-        !dt__run_config(args, &config, abort_at) ||
-        !dt__cli_take_path(args, &dt__opt_trace_json, &trace_json) ||
-        !dt__cli_take_path(args, &dt__opt_repro, &repro_path))
+    dt__run_job j;
+    memset(&j, 0, sizeof j);
+    j.command = args->command->name;
+    if (!dt__cli_one_scenario(j.command, args, &j.s) ||
+        !dt__run_config(args, &j.config, j.abort_at) ||
+        !dt__cli_take_path(args, &dt__opt_trace_json, &j.trace_json) ||
+        !dt__cli_take_path(args, &dt__opt_repro, &j.repro_path))
         return DT__EXIT_USAGE;
-    bool json = dt__cli_given(args, &dt__opt_json);
-    timeline = timeline || dt__cli_given(args, &dt__opt_trace);
-    config.record_trace = timeline || trace_json;
-    config.record_decisions = true;
-
-    dt_sim_result r;
-    dt_sim_result_init(&r);
-    int err = dt_sim_run(s, &config, &r);
-    if (err != DT_OK) {
-        dt_sim_result_free(&r);
-        return dt__cli_internal("%s: the run of `%s` could not start: %s",
-                                command, s->name, dt_strerror(err));
-    }
-    dt__run_print(s, &config, &r, timeline, json);
-    int code = r.passed ? DT__EXIT_OK : DT__EXIT_FAIL;
-    if (trace_json && !dt__cli_write_trace_json(trace_json, &r))
-        code = DT__EXIT_INTERNAL;
-    if (repro_path)
-        code = dt__run_save_repro(repro_path, s, &config, &r, code);
-    dt_sim_result_free(&r);
-    return code;
+    j.json = dt__cli_given(args, &dt__opt_json);
+    j.timeline = timeline || dt__cli_given(args, &dt__opt_trace);
+    j.config.record_trace = j.timeline || j.trace_json;
+    j.config.record_decisions = true;
+    if (dt__cli_given(args, &dt__opt_in_process))
+        return dt__run_body(&j);
+    dt__guard g = {j.config.run_timeout_s, dt__run_body, dt__run_lost, &j};
+    return dt__cli_guarded(&g);
 }
 
 int dt__cli_run(int argc, char **argv)

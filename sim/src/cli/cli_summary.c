@@ -2,6 +2,7 @@
  * JSON lines, the JUnit report, and repro files of distinct failures. */
 #include <errno.h>
 #include <inttypes.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -224,6 +225,7 @@ static void dt__print_scenario_json(const dt__campaign *c,
         dt__json_close(&w);
     }
     dt__json_put_bool(&w, "time_limited", o->time_limited);
+    dt__json_put_bool(&w, "interrupted", o->interrupted_by != 0);
     dt__json_open_object(&w, "failures");
     for (int k = 0; k < DT_FAIL_KIND_COUNT; k++)
         if (t->kind_runs[k] > 0)
@@ -392,6 +394,10 @@ int dt__campaign_report(const dt__campaign *c,
                    o->worker_deaths);
         if (o->time_limited)
             printf("; stopped at the time limit");
+        if (o->interrupted_by)
+            printf("; interrupted by %s: only the seeds that completed are "
+                   "counted",
+                   o->interrupted_by == SIGINT ? "SIGINT" : "SIGTERM");
         putchar('\n');
     }
     int code = met == c->scenario_count ? DT__EXIT_OK : DT__EXIT_FAIL;

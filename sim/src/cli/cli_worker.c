@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "cli_watch.h"
 #include "cli_wire.h"
 #include "base/sim_assert.h"
 
@@ -71,6 +72,11 @@ static void dt__worker_send(int fd, const dt__wire_msg *m, const char *summary,
         memcpy(buf + len, details, m->landable_words * sizeof(uint64_t));
         len += m->landable_words * sizeof(uint64_t);
     }
+    /* A copy of the worker that the code under test forked behind
+     * fork()'s back (cli_watch.c ends those fork() makes) must not speak:
+     * the parent would take its records for the worker's. */
+    if (!dt__worker_is_self())
+        _exit(0);
     if (!dt__cli_write_all(fd, buf, len))
         _exit(0); /* the parent is gone: nobody wants the rest */
 }
@@ -107,8 +113,9 @@ _Noreturn void dt__campaign_worker(const dt__campaign *c, int cmd_fd,
         uint32_t texts_sent = 0;
         /* The unit's plan of deeper runs, as far as the parent has it. */
         dt__plan plan;
-        if (!dt__plan_start(&plan, c, &a, cmd_fd))
-            _exit(DT__EXIT_INTERNAL);
+        if (!dt__plan_start(&plan, c, &a, cmd_fd)) /* no memory, or the
+                                                     * parent is gone */
+            dt__worker_quit(DT__CAUSE_INTERNAL, DT_ERR_NOMEM);
         for (uint64_t run = a.run_first; run < a.run_end; run++) {
             if (run > 0 && !dt__plan_has(&plan, run))
                 break;
@@ -116,14 +123,15 @@ _Noreturn void dt__campaign_worker(const dt__campaign *c, int cmd_fd,
             uint64_t abort_buf[DT_ABORT_AT_MAX];
             dt__plan_config(&plan, c, &a.key, run, &config, abort_buf);
             config.record_landable = dt__plan_wants_bits(&plan, run);
-            /* A task that never reaches an await point is stopped by the
-             * run's watchdog and reported as blocking; if nothing could be
-             * stopped, the alarm ends the worker and the parent reports
-             * the run. */
+            /* A task that reaches no await point for this long is
+             * stopped by the run's watchdog and reported as blocking; if
+             * nothing could be stopped, the watchdog ends the worker, or
+             * the parent, watching the same progress, kills it; either
+             * way the parent reports the run. */
             config.run_timeout_s = c->run_timeout_s;
             int err = dt_sim_run(s, &config, &r);
-            if (err != DT_OK)
-                _exit(DT__EXIT_INTERNAL); /* the parent reports it */
+            if (err != DT_OK) /* the parent reports it */
+                dt__worker_quit(DT__CAUSE_INTERNAL, err);
             if (run == 0)
                 points = r.await_points;
             size_t words = dt__plan_take(&plan, run, &config, &r);
@@ -149,7 +157,7 @@ _Noreturn void dt__campaign_worker(const dt__campaign *c, int cmd_fd,
             dt__worker_send(res_fd, &m, "",
                             words ? (const char *)r.landable : "");
             if (!dt__plan_advance(&plan, run + 1))
-                _exit(DT__EXIT_INTERNAL);
+                dt__worker_quit(DT__CAUSE_INTERNAL, DT_ERR_NOMEM);
         }
         dt__plan_free(&plan);
         dt__wire_msg done;

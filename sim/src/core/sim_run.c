@@ -102,6 +102,8 @@ static dt_runtime *dt__sim_runtime(dt__sim *sim, int *err)
                         ? DT_SHUTDOWN_EXIT
                         : DT_SHUTDOWN_DROP,
         .keep_history = true,
+        /* Counted where the watchdog, and a campaign's parent, look. */
+        .await_counter = &dt__progress_where()->await_points,
     };
     return dt_runtime_create(&opts, &dt__sim_driver, sim, err);
 }
@@ -114,9 +116,11 @@ static void dt__sim_execute(dt__sim *sim, dt_run_report *rep)
      * failure of the root names. */
     dt_site root_site = sc->site.file ? sc->site : (dt_site){sc->name, 0};
     dt__watchdog watchdog;
+    dt__progress_edge();
     dt__watchdog_arm(&watchdog, sim->config->run_timeout_s);
     dt_runtime_run_at(root_site, sim->rt, "root", sc->root, sc->arg, rep);
     dt__watchdog_disarm(&watchdog);
+    dt__progress_edge();
     /* Where an interrupted run was cut depends on real time. */
     if (rep->end == DT_RUN_INTERRUPTED)
         sim->result->trace_hash = 0;
