@@ -128,9 +128,22 @@ struct dt_runtime {
     dt__task *all_head, *all_tail;
     size_t tasks_live;
 
-    /* Run queue: ring buffer of ready tasks, FIFO. */
+    /* Run queue: ring buffer of ready tasks, FIFO (sched.h). A push at
+     * ready_count >= ready_room goes out of line: ready_room is ready_cap
+     * in the ring, 0 while the queue is ranked. */
     dt__task **ready;
-    size_t ready_head, ready_count, ready_cap;
+    size_t ready_head, ready_count, ready_cap, ready_room;
+    /* The run queue ranked (ready.c): a long queue that the driver picks
+     * from anywhere keeps its tasks in slots with holes, counted by a
+     * Fenwick tree, so a pick costs O(log n) instead of moving the n
+     * tasks before it. The arrays are kept for the next run. */
+    bool ranked;
+    dt__task **rank_slot;      /* rank_cap slots; NULL: a hole */
+    uint32_t *rank_tree;       /* Fenwick tree of live slots, 1-based */
+    size_t rank_cap;           /* slots in use, a power of two */
+    size_t rank_alloc;         /* slots allocated */
+    size_t rank_head, rank_tail; /* first live slot; first never used */
+    size_t rank_cursor_index, rank_cursor_slot; /* last candidate read */
 
     /* Timer heap, 1-based, ordered by (deadline_ns, timer_seq). */
     dt__task **heap;
