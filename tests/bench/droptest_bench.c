@@ -162,16 +162,23 @@ static void *live_tasks_root(void *arg)
     return NULL;
 }
 
-/* ---- live_spawn_10k, live_spawn_1m: many tasks alive at once ----------- */
+/* ---- live_spawn_*: many tasks alive at once ----------------------------- */
 /* The simulator's run of a root that spawns n tasks into one set, each
- * yielding once, and joins them all: n tasks live at once, each on a
- * stack of the smallest size, scheduled by the default (random)
- * strategy. The figure is per task, so a step that costs O(n) per spawn
- * or per yield shows as a figure that grows with n (the run queue's did:
- * 200k such tasks took 15 s). Each size runs once to map its stacks and
- * once measured: the figure is the run's, not the kernel's first touch
- * of the stacks. It is the process's CPU time, which the other load of a
- * shared machine does not inflate. */
+ * yielding once, and joins them all, on stacks of the smallest size. The
+ * figure is per task, so a step that costs O(n) per spawn or per yield
+ * shows as a figure that grows with n (the run queue's did: 200k such
+ * tasks took 15 s). Each size runs once to map its stacks and once
+ * measured: the figure is the run's, not the kernel's first touch of the
+ * stacks. It is the process's CPU time, which the other load of a shared
+ * machine does not inflate.
+ *
+ * live_spawn_10k and live_spawn_1m run in FIFO order: all n tasks are
+ * alive at once, and each is met in the order it was spawned, so the
+ * per-task cost is the runtime's and the simulator's own. The
+ * live_spawn_random pair runs the default (random) strategy: every pick
+ * is anywhere in a queue of up to n tasks, the workload that was
+ * quadratic; at 1M its figure is bounded by memory, as each pick lands on
+ * a task, a stack and a page-table entry no cache holds. */
 
 #define LIVE_STACK_SIZE ((size_t)16 * 1024)
 
@@ -204,11 +211,15 @@ static double bench_cpu_ns(void)
     return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
 }
 
-/* The guard modes (dt__guard_mode) of the stacks each measured run of
- * live_spawn took, by workload: 10k, then 1m. */
-static size_t live_guard_modes[2][3];
-static size_t live_stacks[2];
-static double live_ns_per_task[2];
+/* What each measured run of live_spawn found, by [random][n > 10k]: its
+ * figure, and the guard modes (dt__guard_mode) of the stacks it took. */
+typedef struct live_figure {
+    double ns_per_task;
+    size_t guard_modes[3];
+    size_t stacks;
+} live_figure;
+
+static live_figure live_figures[2][2];
 
 static void live_spawn_once(uint64_t n, const dt_sim_config *c)
 {
@@ -223,38 +234,50 @@ static void live_spawn_once(uint64_t n, const dt_sim_config *c)
     dt_sim_result_free(&r);
 }
 
-static double bench_live_spawn(uint64_t n)
+static double live_spawn_measure(uint64_t n, dt_strategy_kind kind)
 {
     dt_sim_config c;
     dt_sim_config_init(&c);
     c.seed = 1;
+    c.strategy.kind = kind;
     live_spawn_once(n, &c);
-    size_t w = n > 10000;
+    live_figure *f = &live_figures[kind == DT_STRATEGY_RANDOM][n > 10000];
     /* The measured run takes the stacks the warm-up gave back. */
-    live_stacks[w] =
-        dt__stack_pool_guard_modes(LIVE_STACK_SIZE, n, live_guard_modes[w]);
+    f->stacks =
+        dt__stack_pool_guard_modes(LIVE_STACK_SIZE, n, f->guard_modes);
     double t0 = bench_cpu_ns();
     live_spawn_once(n, &c);
-    live_ns_per_task[w] = (bench_cpu_ns() - t0) / (double)n;
-    return live_ns_per_task[w];
+    f->ns_per_task = (bench_cpu_ns() - t0) / (double)n;
+    return f->ns_per_task;
 }
 
-/* After live_spawn_1m: its figure over live_spawn_10k's, and the guard
- * mode both ran with ("mixed" if they differ: then the figures do not
- * compare). */
-static void live_spawn_summary(void)
+static double bench_live_spawn(uint64_t n)
+{
+    return live_spawn_measure(n, DT_STRATEGY_FIFO);
+}
+
+static double bench_live_spawn_random(uint64_t n)
+{
+    return live_spawn_measure(n, DT_STRATEGY_RANDOM);
+}
+
+/* After a 1M figure: its ratio to the 10k one of the same order, and the
+ * guard mode both ran with ("mixed" if they differ: then the figures do
+ * not compare). */
+static void live_spawn_summary(bool random)
 {
     static const char *const names[] = {"madvise", "mprotect", "canary"};
-    if (live_ns_per_task[0] == 0 || live_ns_per_task[1] == 0)
+    const live_figure *f = live_figures[random];
+    if (f[0].ns_per_task == 0 || f[1].ns_per_task == 0)
         return;
-    printf("live_spawn_ratio %.2f x\n",
-           live_ns_per_task[1] / live_ns_per_task[0]);
+    const char *prefix = random ? "live_spawn_random" : "live_spawn";
+    printf("%s_ratio %.2f x\n", prefix, f[1].ns_per_task / f[0].ns_per_task);
     const char *mode = "mixed";
     for (size_t m = 0; m < 3; m++)
-        if (live_guard_modes[0][m] == live_stacks[0] &&
-            live_guard_modes[1][m] == live_stacks[1])
+        if (f[0].guard_modes[m] == f[0].stacks &&
+            f[1].guard_modes[m] == f[1].stacks)
             mode = names[m];
-    printf("live_spawn_guard %s mode\n", mode);
+    printf("%s_guard %s mode\n", prefix, mode);
 }
 
 /* ---- ping_pong: a value bounced over two bounded(1) channels ------------ */
@@ -532,6 +555,8 @@ static const bench_workload bench_workloads[] = {
     {"live_tasks_100k", "MiB", bench_live_tasks, 100000},
     {"live_spawn_10k", "ns/task", bench_live_spawn, 10000},
     {"live_spawn_1m", "ns/task", bench_live_spawn, 1000000},
+    {"live_spawn_random_10k", "ns/task", bench_live_spawn_random, 10000},
+    {"live_spawn_random_1m", "ns/task", bench_live_spawn_random, 1000000},
 };
 #define BENCH_COUNT (sizeof bench_workloads / sizeof bench_workloads[0])
 
@@ -562,8 +587,9 @@ int main(int argc, char **argv)
         if (b->run == bench_explore_rate)
             printf("explore_await_points %" PRIu64 " points/run\n",
                    explore_await_points);
-        if (b->run == bench_live_spawn && b->n == 1000000)
-            live_spawn_summary();
+        if ((b->run == bench_live_spawn ||
+             b->run == bench_live_spawn_random) && b->n == 1000000)
+            live_spawn_summary(b->run == bench_live_spawn_random);
         fflush(stdout);
     }
     return 0;

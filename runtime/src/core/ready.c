@@ -99,7 +99,8 @@ void dt__ready_rank(dt_runtime *rt)
     dt__ready_repack(rt, dt__ready_rank_cap(n));
     rt->ranked = true;
     /* Every push now goes out of line, to the ranked queue. */
-    rt->ready_room = 0;
+    rt->rank_ring_cap = rt->ready_cap;
+    rt->ready_cap = 0;
     rt->ready_head = 0;
 }
 
@@ -107,6 +108,7 @@ void dt__ready_rank(dt_runtime *rt)
  * was ranked, so it has the room. */
 static void dt__ready_unrank(dt_runtime *rt)
 {
+    rt->ready_cap = rt->rank_ring_cap;
     DT_INVARIANT(rt->ready_count <= rt->ready_cap);
     size_t n = 0;
     for (size_t s = rt->rank_head; s < rt->rank_tail; s++)
@@ -115,7 +117,6 @@ static void dt__ready_unrank(dt_runtime *rt)
     DT_INVARIANT(n == rt->ready_count);
     rt->ready_head = 0;
     rt->ranked = false;
-    rt->ready_room = rt->ready_cap;
 }
 
 /* The slot of place k, 0-based, in queue order: the live slot with k live
@@ -138,7 +139,7 @@ static size_t dt__ready_find(const dt_runtime *rt, size_t k)
     return pos;
 }
 
-void dt__ready_push_slow(dt_runtime *rt, dt__task *t)
+bool dt__ready_push_slow(dt_runtime *rt, dt__task *t)
 {
     if (rt->ranked) {
         if (rt->rank_tail == rt->rank_cap)
@@ -149,7 +150,7 @@ void dt__ready_push_slow(dt_runtime *rt, dt__task *t)
         for (size_t i = s + 1; i <= rt->rank_cap; i += i & -i)
             rt->rank_tree[i]++;
         rt->ready_count++;
-        return;
+        return true;
     }
     size_t cap = rt->ready_cap ? rt->ready_cap * 2 : 64;
     dt__task **ready = malloc(cap * sizeof *ready);
@@ -160,9 +161,8 @@ void dt__ready_push_slow(dt_runtime *rt, dt__task *t)
     free(rt->ready);
     rt->ready = ready;
     rt->ready_cap = cap;
-    rt->ready_room = cap;
     rt->ready_head = 0;
-    rt->ready[rt->ready_count++] = t;
+    return false;
 }
 
 dt__task *dt__ready_take_ranked(dt_runtime *rt, size_t pick)

@@ -55,7 +55,8 @@ static dt_runtime *dt__runtime_alloc(void)
     dt__spare = NULL;
     dt__ledger ledger = rt->ledger;
     dt__task **ready = rt->ready, **heap = rt->heap;
-    size_t ready_cap = rt->ready_cap;
+    /* A run may end with its queue ranked (and ready_cap 0). */
+    size_t ready_cap = rt->ranked ? rt->rank_ring_cap : rt->ready_cap;
     dt__task **rank_slot = rt->rank_slot;
     uint32_t *rank_tree = rt->rank_tree;
     size_t rank_alloc = rt->rank_alloc;
@@ -69,7 +70,6 @@ static dt_runtime *dt__runtime_alloc(void)
     dt__ledger_reuse(&rt->ledger, &ledger);
     rt->ready = ready;
     rt->ready_cap = ready_cap;
-    rt->ready_room = ready_cap;
     rt->rank_slot = rank_slot;
     rt->rank_tree = rank_tree;
     rt->rank_alloc = rank_alloc;

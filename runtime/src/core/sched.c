@@ -35,14 +35,16 @@ dt__ready_take(dt_runtime *rt)
         dt_choice c = {DT_CHOICE_READY_TASK, rt->ready_count,
                        dt__ready_candidate_seq, rt};
         pick = dt__driver_choose(rt, &c);
-    }
-    /* A pick far from the front (a random strategy's, among many ready
-     * tasks) would move every task before it: that made a run of n live
-     * tasks cost O(n^2). Such a queue is ranked instead. */
-    if (__builtin_expect(rt->ranked || pick > DT__READY_SHIFT_MAX, 0)) {
-        if (!rt->ranked)
-            dt__ready_rank(rt);
-        return dt__ready_take_ranked(rt, pick);
+        /* A pick far from the front (a random strategy's, among many
+         * ready tasks) would move every task before it: that made a run
+         * of n live tasks cost O(n^2). Such a queue is ranked instead.
+         * Only a driver that chooses ranks it, and a ranked queue is
+         * longer than one: a FIFO driver never gets here. */
+        if (__builtin_expect(rt->ranked || pick > DT__READY_SHIFT_MAX, 0)) {
+            if (!rt->ranked)
+                dt__ready_rank(rt);
+            return dt__ready_take_ranked(rt, pick);
+        }
     }
     /* The capacity is a power of two: masks, not divisions. */
     size_t mask = rt->ready_cap - 1;

@@ -16,16 +16,17 @@
  * queue (ready.c) rather than move every task before the pick. */
 #define DT__READY_SHIFT_MAX 64
 
-/* The push that does not fit the ring: doubles it, or appends to the
- * ranked queue. Out of line, so the push stays a few instructions. */
-void dt__ready_push_slow(dt_runtime *rt, dt__task *t);
+/* The push that does not fit the ring: appends t to the ranked queue
+ * and returns true, or doubles the ring and returns false (the caller
+ * then appends t there). Out of line, so the push stays a few
+ * instructions. */
+bool dt__ready_push_slow(dt_runtime *rt, dt__task *t);
 /* Appends t to the run queue, FIFO. */
 static inline void dt__ready_push(dt_runtime *rt, dt__task *t)
 {
-    if (__builtin_expect(rt->ready_count >= rt->ready_room, 0)) {
-        dt__ready_push_slow(rt, t);
+    if (__builtin_expect(rt->ready_count >= rt->ready_cap, 0) &&
+        dt__ready_push_slow(rt, t))
         return;
-    }
     /* The capacity is a power of two: a mask, not a division. */
     rt->ready[(rt->ready_head + rt->ready_count) & (rt->ready_cap - 1)] = t;
     rt->ready_count++;

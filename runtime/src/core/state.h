@@ -129,10 +129,10 @@ struct dt_runtime {
     size_t tasks_live;
 
     /* Run queue: ring buffer of ready tasks, FIFO (sched.h). A push at
-     * ready_count >= ready_room goes out of line: ready_room is ready_cap
-     * in the ring, 0 while the queue is ranked. */
+     * ready_count >= ready_cap goes out of line: ready_cap is 0 while the
+     * queue is ranked, and the ring's capacity waits in rank_ring_cap. */
     dt__task **ready;
-    size_t ready_head, ready_count, ready_cap, ready_room;
+    size_t ready_head, ready_count, ready_cap;
     /* The run queue ranked (ready.c): a long queue that the driver picks
      * from anywhere keeps its tasks in slots with holes, counted by a
      * Fenwick tree, so a pick costs O(log n) instead of moving the n
@@ -144,6 +144,7 @@ struct dt_runtime {
     size_t rank_alloc;         /* slots allocated */
     size_t rank_head, rank_tail; /* first live slot; first never used */
     size_t rank_cursor_index, rank_cursor_slot; /* last candidate read */
+    size_t rank_ring_cap;      /* the ring's capacity, while ranked */
 
     /* Timer heap, 1-based, ordered by (deadline_ns, timer_seq). */
     dt__task **heap;
