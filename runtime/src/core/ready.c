@@ -13,7 +13,8 @@
  * to the front of a table at least twice their number, and a table that
  * has become mostly holes is packed into a smaller one, so packing is
  * amortized O(1) per push or take and the holes stay fewer than 8 per
- * task. The queue goes back to the ring once it is short. */
+ * task. The queue goes back to the ring once it is short
+ * (docs/design.md §6). */
 #include <stdlib.h>
 
 #include "panic.h"
