@@ -58,6 +58,7 @@ static dt_runtime *dt__runtime_alloc(void)
     /* A run may end with its queue ranked (and ready_cap 0). */
     size_t ready_cap = rt->ranked ? rt->rank_ring_cap : rt->ready_cap;
     dt__task **rank_slot = rt->rank_slot;
+    uint64_t *rank_bits = rt->rank_bits;
     uint32_t *rank_tree = rt->rank_tree;
     size_t rank_alloc = rt->rank_alloc;
     uint32_t heap_cap = rt->heap_cap;
@@ -71,6 +72,7 @@ static dt_runtime *dt__runtime_alloc(void)
     rt->ready = ready;
     rt->ready_cap = ready_cap;
     rt->rank_slot = rank_slot;
+    rt->rank_bits = rank_bits;
     rt->rank_tree = rank_tree;
     rt->rank_alloc = rank_alloc;
     rt->heap = heap;

@@ -134,12 +134,15 @@ struct dt_runtime {
     dt__task **ready;
     size_t ready_head, ready_count, ready_cap;
     /* The run queue ranked (ready.c): a long queue that the driver picks
-     * from anywhere keeps its tasks in slots with holes, counted by a
-     * Fenwick tree, so a pick costs O(log n) instead of moving the n
-     * tasks before it. The arrays are kept for the next run. */
+     * from anywhere keeps its tasks in slots with holes, marked in a
+     * bitmap and counted by block in a Fenwick tree, so a pick costs
+     * O(log n) instead of moving the n tasks before it. The arrays are
+     * kept for the next run. */
     bool ranked;
     dt__task **rank_slot;      /* rank_cap slots; NULL: a hole */
-    uint32_t *rank_tree;       /* Fenwick tree of live slots, 1-based */
+    uint64_t *rank_bits;       /* a bit per slot, set while it is live */
+    uint32_t *rank_tree;       /* Fenwick tree of live slots per block of
+                                  64, 1-based */
     size_t rank_cap;           /* slots in use, a power of two */
     size_t rank_alloc;         /* slots allocated */
     size_t rank_head, rank_tail; /* first live slot; first never used */
