@@ -5,7 +5,6 @@
  * switches straight to it (one context switch per hand-over, not two).
  * The main context is entered only when the run is over. */
 #include <setjmp.h>
-#include <stdlib.h>
 
 #include "ctx.h"
 #include "events.h"
