@@ -172,15 +172,18 @@ static void *live_tasks_root(void *arg)
  * stacks. It is the process's CPU time, which the other load of a shared
  * machine does not inflate.
  *
- * live_spawn_10k and live_spawn_1m run in FIFO order: all n tasks are
+ * live_spawn_10k, _100k and _1m run in FIFO order: all n tasks are
  * alive at once, and each is met in the order it was spawned, so the
- * per-task cost is the runtime's and the simulator's own. The
+ * per-task cost is the runtime's and the simulator's own. 10k tasks run
+ * in the caches; from 100k on they do not, and the figure levels off
+ * (no step grows with n: 1M costs what 100k does per task). The
  * live_spawn_random pair runs the default (random) strategy: every pick
  * is anywhere in a queue of up to n tasks, the workload that was
  * quadratic; at 1M its figure is bounded by memory, as each pick lands on
  * a task, a stack and a page-table entry no cache holds. */
 
 #define LIVE_STACK_SIZE ((size_t)16 * 1024)
+#define LIVE_TASKS_MEASURED UINT64_C(1000000)
 
 static void *live_member(void *arg)
 {
@@ -212,7 +215,9 @@ static double bench_cpu_ns(void)
 }
 
 /* What each measured run of live_spawn found, by [random][n > 10k]: its
- * figure, and the guard modes (dt__guard_mode) of the stacks it took. */
+ * figure, and the guard modes (dt__guard_mode) of the stacks it took.
+ * (live_spawn_100k, which shows where the per-task figure levels off,
+ * is not kept.) */
 typedef struct live_figure {
     double ns_per_task;
     size_t guard_modes[3];
@@ -241,13 +246,20 @@ static double live_spawn_measure(uint64_t n, dt_strategy_kind kind)
     c.seed = 1;
     c.strategy.kind = kind;
     live_spawn_once(n, &c);
-    live_figure *f = &live_figures[kind == DT_STRATEGY_RANDOM][n > 10000];
+    live_figure spare;
+    live_figure *f = n == 100000 ? &spare
+                                 : &live_figures[kind == DT_STRATEGY_RANDOM]
+                                                [n > 10000];
     /* The measured run takes the stacks the warm-up gave back. */
     f->stacks =
         dt__stack_pool_guard_modes(LIVE_STACK_SIZE, n, f->guard_modes);
+    /* Runs of 10k are repeated up to a million tasks in all, so that
+     * both figures average as many tasks. */
+    uint64_t runs = n < LIVE_TASKS_MEASURED ? LIVE_TASKS_MEASURED / n : 1;
     double t0 = bench_cpu_ns();
-    live_spawn_once(n, &c);
-    f->ns_per_task = (bench_cpu_ns() - t0) / (double)n;
+    for (uint64_t r = 0; r < runs; r++)
+        live_spawn_once(n, &c);
+    f->ns_per_task = (bench_cpu_ns() - t0) / (double)(n * runs);
     return f->ns_per_task;
 }
 
@@ -554,6 +566,7 @@ static const bench_workload bench_workloads[] = {
     /* Its figure is the process's peak RSS: before any larger run. */
     {"live_tasks_100k", "MiB", bench_live_tasks, 100000},
     {"live_spawn_10k", "ns/task", bench_live_spawn, 10000},
+    {"live_spawn_100k", "ns/task", bench_live_spawn, 100000},
     {"live_spawn_1m", "ns/task", bench_live_spawn, 1000000},
     {"live_spawn_random_10k", "ns/task", bench_live_spawn_random, 10000},
     {"live_spawn_random_1m", "ns/task", bench_live_spawn_random, 1000000},
