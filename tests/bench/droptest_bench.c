@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "core/ctx.h"
+#include "core/stack.h"
 #include "droptest/dt_fifo_driver.h"
 #include "droptest/dt_sim.h"
 #include "droptest/runtime.h"
@@ -159,6 +160,136 @@ static void *live_tasks_root(void *arg)
         dt_panic("live_tasks: %" PRIu64 " of %" PRIu64 " cancelled", cancelled,
                  b->n);
     return NULL;
+}
+
+/* ---- live_spawn_*: many tasks alive at once ----------------------------- */
+/* The simulator's run of a root that spawns n tasks into one set, each
+ * yielding once, and joins them all, on stacks of the smallest size. The
+ * figure is per task, so a step that costs O(n) per spawn or per yield
+ * shows as a figure that grows with n (the run queue's did: 200k such
+ * tasks took 15 s). Each size runs once to map its stacks and once
+ * measured: the figure is the run's, not the kernel's first touch of the
+ * stacks. It is the process's CPU time, which the other load of a shared
+ * machine does not inflate.
+ *
+ * live_spawn_10k, _100k and _1m run in FIFO order: all n tasks are
+ * alive at once, and each is met in the order it was spawned, so the
+ * per-task cost is the runtime's and the simulator's own. 10k tasks run
+ * in the caches; from 100k on they do not, and the figure levels off
+ * (no step grows with n: 1M costs what 100k does per task). The
+ * live_spawn_random pair runs the default (random) strategy: every pick
+ * is anywhere in a queue of up to n tasks, the workload that was
+ * quadratic; at 1M its figure is bounded by memory, as each pick lands on
+ * a task, a stack and a page-table entry no cache holds. */
+
+#define LIVE_STACK_SIZE ((size_t)16 * 1024)
+#define LIVE_TASKS_MEASURED UINT64_C(1000000)
+
+static void *live_member(void *arg)
+{
+    (void)arg;
+    dt_yield();
+    return NULL;
+}
+
+static void *live_spawn_root(void *arg)
+{
+    uint64_t n = *(const uint64_t *)arg;
+    dt_task_set set = dt_task_set_create("live");
+    for (uint64_t i = 0; i < n; i++)
+        dt_task_set_spawn(set, "live", live_member, NULL);
+    dt_outcome o;
+    uint64_t joined = 0;
+    while (dt_task_set_join_next(set, &o))
+        joined += o.kind == DT_OUTCOME_OK;
+    dt_check(joined == n, "live_spawn: %" PRIu64 " of %" PRIu64 " joined",
+             joined, n);
+    return NULL;
+}
+
+static double bench_cpu_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
+}
+
+/* What each measured run of live_spawn found, by [random][n > 10k]: its
+ * figure, and the guard modes (dt__guard_mode) of the stacks it took.
+ * (live_spawn_100k, which shows where the per-task figure levels off,
+ * is not kept.) */
+typedef struct live_figure {
+    double ns_per_task;
+    size_t guard_modes[3];
+    size_t stacks;
+} live_figure;
+
+static live_figure live_figures[2][2];
+
+static void live_spawn_once(uint64_t n, const dt_sim_config *c)
+{
+    dt_scenario sc = {.name = "bench/live_spawn",
+                      .root = live_spawn_root,
+                      .arg = &n,
+                      .stack_size = LIVE_STACK_SIZE};
+    dt_sim_result r;
+    dt_sim_result_init(&r);
+    bench_check(dt_sim_run(&sc, c, &r) == DT_OK && r.passed,
+                "live_spawn: the run did not pass");
+    dt_sim_result_free(&r);
+}
+
+static double live_spawn_measure(uint64_t n, dt_strategy_kind kind)
+{
+    dt_sim_config c;
+    dt_sim_config_init(&c);
+    c.seed = 1;
+    c.strategy.kind = kind;
+    live_spawn_once(n, &c);
+    live_figure spare;
+    live_figure *f = n == 100000 ? &spare
+                                 : &live_figures[kind == DT_STRATEGY_RANDOM]
+                                                [n > 10000];
+    /* The measured run takes the stacks the warm-up gave back. */
+    f->stacks =
+        dt__stack_pool_guard_modes(LIVE_STACK_SIZE, n, f->guard_modes);
+    /* Runs of 10k are repeated up to a million tasks in all, so that
+     * both figures average as many tasks. */
+    uint64_t runs = n < LIVE_TASKS_MEASURED ? LIVE_TASKS_MEASURED / n : 1;
+    double t0 = bench_cpu_ns();
+    for (uint64_t r = 0; r < runs; r++)
+        live_spawn_once(n, &c);
+    f->ns_per_task = (bench_cpu_ns() - t0) / (double)(n * runs);
+    return f->ns_per_task;
+}
+
+static double bench_live_spawn(uint64_t n)
+{
+    return live_spawn_measure(n, DT_STRATEGY_FIFO);
+}
+
+static double bench_live_spawn_random(uint64_t n)
+{
+    return live_spawn_measure(n, DT_STRATEGY_RANDOM);
+}
+
+/* After a 1M figure: its ratio to the 10k one of the same order, and the
+ * guard mode both ran with ("mixed" if they differ: then the figures do
+ * not compare). */
+static void live_spawn_summary(bool random)
+{
+    static const char *const names[] = {"madvise", "mprotect", "canary"};
+    const live_figure *f = live_figures[random];
+    if (f[0].ns_per_task == 0 || f[1].ns_per_task == 0)
+        return;
+    const char *prefix = random ? "live_spawn_random" : "live_spawn";
+    printf("%s_ratio %.2f x\n", prefix, f[1].ns_per_task / f[0].ns_per_task);
+    const char *mode = "mixed";
+    for (size_t m = 0; m < 3; m++)
+        if (f[0].guard_modes[m] == f[0].stacks &&
+            f[1].guard_modes[m] == f[1].stacks)
+            mode = names[m];
+    printf("%s_guard %s mode\n", prefix, mode);
 }
 
 /* ---- ping_pong: a value bounced over two bounded(1) channels ------------ */
@@ -510,8 +641,13 @@ static const bench_workload bench_workloads[] = {
     {"scenario_run", "ns/run", bench_scenario_run, 20000},
     {"explore_rate", "runs/s", bench_explore_rate, 200000},
     {"explore_depth2_rate", "runs/s", bench_explore_depth2_rate, 200000},
-    /* Last: its figure is the process's peak RSS. */
+    /* Its figure is the process's peak RSS: before any larger run. */
     {"live_tasks_100k", "MiB", bench_live_tasks, 100000},
+    {"live_spawn_10k", "ns/task", bench_live_spawn, 10000},
+    {"live_spawn_100k", "ns/task", bench_live_spawn, 100000},
+    {"live_spawn_1m", "ns/task", bench_live_spawn, 1000000},
+    {"live_spawn_random_10k", "ns/task", bench_live_spawn_random, 10000},
+    {"live_spawn_random_1m", "ns/task", bench_live_spawn_random, 1000000},
 };
 #define BENCH_COUNT (sizeof bench_workloads / sizeof bench_workloads[0])
 
@@ -545,6 +681,9 @@ int main(int argc, char **argv)
         if (b->run == bench_explore_depth2_rate)
             printf("explore_depth2_await_points %" PRIu64 " points/run\n",
                    explore_depth2_await_points);
+        if ((b->run == bench_live_spawn ||
+             b->run == bench_live_spawn_random) && b->n == 1000000)
+            live_spawn_summary(b->run == bench_live_spawn_random);
         fflush(stdout);
     }
     return 0;

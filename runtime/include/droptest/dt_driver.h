@@ -123,7 +123,8 @@ typedef struct dt_choice {
     dt_choice_kind kind;
     size_t count;
     /* The task sequence number of candidate i (for strategies like PCT
-     * that rank tasks). Costs O(1) per call. */
+     * that rank tasks). Costs O(1) per call (amortized, when read in the
+     * order 0, 1, 2, ...; O(log count) out of order). */
     uint64_t (*candidate_task_seq)(const struct dt_choice *choice, size_t i);
     const void *view; /* private to candidate_task_seq */
 } dt_choice;

@@ -55,7 +55,12 @@ static dt_runtime *dt__runtime_alloc(void)
     dt__spare = NULL;
     dt__ledger ledger = rt->ledger;
     dt__task **ready = rt->ready, **heap = rt->heap;
-    size_t ready_cap = rt->ready_cap;
+    /* A run may end with its queue ranked (and ready_cap 0). */
+    size_t ready_cap = rt->ranked ? rt->rank_ring_cap : rt->ready_cap;
+    dt__task **rank_slot = rt->rank_slot;
+    uint64_t *rank_bits = rt->rank_bits;
+    uint32_t *rank_tree = rt->rank_tree;
+    size_t rank_alloc = rt->rank_alloc;
     uint32_t heap_cap = rt->heap_cap;
     dt__history_line *history = rt->history;
     size_t history_cap = rt->history_cap;
@@ -66,6 +71,10 @@ static dt_runtime *dt__runtime_alloc(void)
     dt__ledger_reuse(&rt->ledger, &ledger);
     rt->ready = ready;
     rt->ready_cap = ready_cap;
+    rt->rank_slot = rank_slot;
+    rt->rank_bits = rank_bits;
+    rt->rank_tree = rank_tree;
+    rt->rank_alloc = rank_alloc;
     rt->heap = heap;
     rt->heap_cap = heap_cap;
     rt->history = history;
@@ -89,7 +98,7 @@ static void dt__runtime_release(dt_runtime *rt)
         t = next;
     }
     dt__shared_pool_free(rt);
-    free(rt->ready);
+    dt__ready_free(rt);
     free(rt->heap);
     free(rt->history);
     dt__ledger_fini(&rt->ledger);

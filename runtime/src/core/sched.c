@@ -5,7 +5,6 @@
  * switches straight to it (one context switch per hand-over, not two).
  * The main context is entered only when the run is over. */
 #include <setjmp.h>
-#include <stdlib.h>
 
 #include "ctx.h"
 #include "events.h"
@@ -19,23 +18,11 @@
 #include "timer.h"
 #include "wait.h"
 
-__attribute__((noinline, cold)) void dt__ready_grow(dt_runtime *rt)
-{
-    size_t cap = rt->ready_cap ? rt->ready_cap * 2 : 64;
-    dt__task **ready = malloc(cap * sizeof *ready);
-    if (!ready)
-        dt__panic_programmer(DT_SITE, "out of memory for the run queue");
-    for (size_t i = 0; i < rt->ready_count; i++)
-        ready[i] = rt->ready[(rt->ready_head + i) & (rt->ready_cap - 1)];
-    free(rt->ready);
-    rt->ready = ready;
-    rt->ready_cap = cap;
-    rt->ready_head = 0;
-}
-
 static uint64_t dt__ready_candidate_seq(const dt_choice *choice, size_t i)
 {
-    const dt_runtime *rt = choice->view;
+    dt_runtime *rt = (dt_runtime *)choice->view;
+    if (__builtin_expect(rt->ranked, 0))
+        return dt__ready_ranked_seq(rt, i);
     return rt->ready[(rt->ready_head + i) & (rt->ready_cap - 1)]->seq;
 }
 
@@ -47,6 +34,16 @@ dt__ready_take(dt_runtime *rt)
         dt_choice c = {DT_CHOICE_READY_TASK, rt->ready_count,
                        dt__ready_candidate_seq, rt};
         pick = dt__driver_choose(rt, &c);
+        /* A pick far from the front (a random strategy's, among many
+         * ready tasks) would move every task before it: that made a run
+         * of n live tasks cost O(n^2). Such a queue is ranked instead.
+         * Only a driver that chooses ranks it, and a ranked queue is
+         * longer than one: a FIFO driver never gets here. */
+        if (__builtin_expect(rt->ranked || pick > DT__READY_SHIFT_MAX, 0)) {
+            if (!rt->ranked)
+                dt__ready_rank(rt);
+            return dt__ready_take_ranked(rt, pick);
+        }
     }
     /* The capacity is a power of two: masks, not divisions. */
     size_t mask = rt->ready_cap - 1;

@@ -12,18 +12,35 @@
 
 /* ---- the run queue, inline: every wake and every spawn pushes ---------- */
 
-/* Doubles the run queue; out of line, so the push stays a few
+/* A take whose pick lies further than this from the front ranks the
+ * queue (ready.c) rather than move every task before the pick. */
+#define DT__READY_SHIFT_MAX 64
+
+/* The push that does not fit the ring: appends t to the ranked queue
+ * and returns true, or doubles the ring and returns false (the caller
+ * then appends t there). Out of line, so the push stays a few
  * instructions. */
-void dt__ready_grow(dt_runtime *rt);
+bool dt__ready_push_slow(dt_runtime *rt, dt__task *t);
 /* Appends t to the run queue, FIFO. */
 static inline void dt__ready_push(dt_runtime *rt, dt__task *t)
 {
-    if (__builtin_expect(rt->ready_count == rt->ready_cap, 0))
-        dt__ready_grow(rt);
+    if (__builtin_expect(rt->ready_count >= rt->ready_cap, 0) &&
+        dt__ready_push_slow(rt, t))
+        return;
     /* The capacity is a power of two: a mask, not a division. */
     rt->ready[(rt->ready_head + rt->ready_count) & (rt->ready_cap - 1)] = t;
     rt->ready_count++;
 }
+/* Moves the ring's tasks into the ranked queue, in order. */
+void dt__ready_rank(dt_runtime *rt);
+/* Removes and returns the task at place `pick` of the ranked queue; the
+ * others keep their order. Returns to the ring once the queue is short. */
+dt__task *dt__ready_take_ranked(dt_runtime *rt, size_t pick);
+/* The sequence number of the task at place i of the ranked queue:
+ * amortized O(1) when read in order 0, 1, 2, ..., O(log n) otherwise. */
+uint64_t dt__ready_ranked_seq(dt_runtime *rt, size_t i);
+/* Frees the run queue's storage, kept from run to run until then. */
+void dt__ready_free(dt_runtime *rt);
 
 /* ---- hand-overs ---------------------------------------------------------- */
 

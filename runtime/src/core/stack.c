@@ -164,6 +164,21 @@ dt__stack *dt__stack_get(size_t size)
     return s;
 }
 
+size_t dt__stack_pool_guard_modes(size_t size, size_t n, size_t counts[3])
+{
+    counts[0] = counts[1] = counts[2] = 0;
+    size = dt__page_round_up(size);
+    size_t seen = 0;
+    for (size_t i = 0; i < dt__class_count; i++) {
+        if (dt__classes[i].size != size)
+            continue;
+        for (dt__stack *s = dt__classes[i].free; s && seen < n;
+             s = s->next_free, seen++)
+            counts[s->guard_mode]++;
+    }
+    return seen;
+}
+
 void dt__stack_put(dt__stack *stack)
 {
 #if DT_ASAN

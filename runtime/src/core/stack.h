@@ -42,6 +42,12 @@ dt__stack *dt__stack_get(size_t size);
 /* Returns a stack to the pool. */
 void dt__stack_put(dt__stack *stack);
 
+/* Counts, by dt__guard_mode, the guards of the next n stacks of size
+ * bytes the pool would hand out (fewer if it holds fewer), into
+ * counts[0..2]; returns how many it counted. Inspection only, for the
+ * benchmark: runs that compare per-task costs must use one guard mode. */
+size_t dt__stack_pool_guard_modes(size_t size, size_t n, size_t counts[3]);
+
 /* True if the canary at the bottom of a canary-guarded stack was
  * overwritten. Always false for page-guarded stacks. */
 bool dt__stack_canary_broken(const dt__stack *stack);

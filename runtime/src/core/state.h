@@ -129,9 +129,26 @@ struct dt_runtime {
     dt__task *all_head, *all_tail;
     size_t tasks_live;
 
-    /* Run queue: ring buffer of ready tasks, FIFO. */
+    /* Run queue: ring buffer of ready tasks, FIFO (sched.h). A push at
+     * ready_count >= ready_cap goes out of line: ready_cap is 0 while the
+     * queue is ranked, and the ring's capacity waits in rank_ring_cap. */
     dt__task **ready;
     size_t ready_head, ready_count, ready_cap;
+    /* The run queue ranked (ready.c): a long queue that the driver picks
+     * from anywhere keeps its tasks in slots with holes, marked in a
+     * bitmap and counted by block in a Fenwick tree, so a pick costs
+     * O(log n) instead of moving the n tasks before it. The arrays are
+     * kept for the next run. */
+    bool ranked;
+    dt__task **rank_slot;      /* rank_cap slots; NULL: a hole */
+    uint64_t *rank_bits;       /* a bit per slot, set while it is live */
+    uint32_t *rank_tree;       /* Fenwick tree of live slots per block of
+                                  64, 1-based */
+    size_t rank_cap;           /* slots in use, a power of two */
+    size_t rank_alloc;         /* slots allocated */
+    size_t rank_head, rank_tail; /* first live slot; first never used */
+    size_t rank_cursor_index, rank_cursor_slot; /* last candidate read */
+    size_t rank_ring_cap;      /* the ring's capacity, while ranked */
 
     /* Timer heap, 1-based, ordered by (deadline_ns, timer_seq). */
     dt__task **heap;
