@@ -12,65 +12,12 @@
 set -u
 
 test_name=$1
-BIN=$2
-EMPTY=$3
-BUILTIN=$4
-SPIN=$5
-case $BIN in /*) ;; *) BIN=$(pwd)/$BIN ;; esac
-case $EMPTY in /*) ;; *) EMPTY=$(pwd)/$EMPTY ;; esac
-case $BUILTIN in /*) ;; *) BUILTIN=$(pwd)/$BUILTIN ;; esac
-case $SPIN in /*) ;; *) SPIN=$(pwd)/$SPIN ;; esac
-
-T=$(mktemp -d "${TMPDIR:-/tmp}/droptest-cli.XXXXXX") || exit 99
-trap 'rm -rf "$T"' EXIT
-cd "$T" || exit 99
-
-fail() {
-    echo "FAIL $test_name: $*" >&2
-    if [ -f out ]; then echo "--- stdout:" >&2; head -c 3000 out >&2; fi
-    if [ -f err ]; then echo "--- stderr:" >&2; head -c 3000 err >&2; fi
-    exit 1
-}
-
-# dt BIN ARGS...: runs it with stdout in `out`, stderr in `err`, exit in rc.
-rc=0
-last=
-dt() {
-    last="$*"
-    "$@" >out 2>err
-    rc=$?
-}
-
-expect_rc() {
-    [ "$rc" -eq "$1" ] || fail "\`$last\`: expected exit $1, got $rc"
-}
-
-# bad ARGS...: a usage error: exit 2, exactly one line on stderr starting
-# with `droptest: `, nothing on stdout.
-bad() {
-    dt "$BIN" "$@"
-    [ "$rc" -eq 2 ] || fail "\`$*\`: expected exit 2, got $rc"
-    lines=$(wc -l <err)
-    [ "$lines" -eq 1 ] || fail "\`$*\`: expected one line on stderr, got $lines"
-    grep -q '^droptest: ' err || fail "\`$*\`: stderr does not start with droptest:"
-    [ ! -s out ] || fail "\`$*\`: wrote to stdout"
-}
-
-# field NAME [FILE]: the first "NAME":value of a JSON line (string
-# values keep their quotes).
-field() {
-    grep -o "\"$1\":\(\"[^\"]*\"\|\[[^]]*\]\|{[^}]*}\|[^,}]*\)" "${2:-out}" |
-        head -n 1 | sed "s/^\"$1\"://"
-}
-
-# The JSON line of one scenario from campaign output.
-scenario_line() {
-    grep "^{\"scenario\":\"$1\"" "${2:-out}"
-}
-
-expect_eq() {
-    [ "$1" = "$2" ] || fail "$3: expected \`$2\`, got \`$1\`"
-}
+. "$(dirname "$0")/cli_lib.sh"
+BIN=$(cli_abs "$2")
+EMPTY=$(cli_abs "$3")
+BUILTIN=$(cli_abs "$4")
+SPIN=$(cli_abs "$5")
+cli_enter_tmp droptest-cli
 
 # ---- help ------------------------------------------------------------------
 

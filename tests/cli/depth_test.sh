@@ -7,56 +7,20 @@
 #   DROPTEST  the repo's droptest binary (the built-in scenarios)
 #
 # Each test runs in a fresh temporary directory and prints both sides of
-# a failed comparison. The helpers are those of cli_test.sh.
+# a failed comparison. The helpers are cli_lib.sh's.
 set -u
 
 test_name=$1
-BIN=$2
-BUILTIN=$3
-case $BIN in /*) ;; *) BIN=$(pwd)/$BIN ;; esac
-case $BUILTIN in /*) ;; *) BUILTIN=$(pwd)/$BUILTIN ;; esac
+. "$(dirname "$0")/cli_lib.sh"
+BIN=$(cli_abs "$2")
+BUILTIN=$(cli_abs "$3")
+cli_enter_tmp droptest-depth
 
-T=$(mktemp -d "${TMPDIR:-/tmp}/droptest-depth.XXXXXX") || exit 99
-trap 'rm -rf "$T"' EXIT
-cd "$T" || exit 99
-
-fail() {
-    echo "FAIL $test_name: $*" >&2
-    if [ -f out ]; then echo "--- stdout:" >&2; head -c 3000 out >&2; fi
-    if [ -f err ]; then echo "--- stderr:" >&2; head -c 3000 err >&2; fi
-    exit 1
-}
-
-rc=0
-last=
-dt() {
-    last="$*"
-    "$@" >out 2>err
-    rc=$?
-}
-
-expect_rc() {
-    [ "$rc" -eq "$1" ] || fail "\`$last\`: expected exit $1, got $rc"
-}
-
-expect_eq() {
-    [ "$1" = "$2" ] || fail "$3: expected \`$2\`, got \`$1\`"
-}
-
-# field NAME [FILE]: the first "NAME":value of a JSON line.
-field() {
-    grep -o "\"$1\":\(\"[^\"]*\"\|\[[^]]*\]\|{[^}]*}\|[^,}]*\)" "${2:-out}" |
-        head -n 1 | sed "s/^\"$1\"://"
-}
-
-# pairs_field NAME [FILE]: NAME inside "pairs":{...} (or "triples").
+# sub_field OBJECT NAME [FILE]: NAME inside "OBJECT":{...} ("pairs" or
+# "triples").
 sub_field() {
     grep -o "\"$1\":{[^}]*}" "${3:-out}" | head -n 1 |
         grep -o "\"$2\":[0-9]*" | sed "s/^\"$2\"://"
-}
-
-scenario_line() {
-    grep "^{\"scenario\":\"$1\"" "${2:-out}"
 }
 
 # The aborts of the replay command printed for the first failure.

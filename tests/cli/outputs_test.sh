@@ -7,53 +7,19 @@
 # usage: outputs_test.sh TEST TESTBIN
 #   TESTBIN   droptest-testbin (the CLI over testbin_scenarios.c)
 #
-# The helpers are those of cli_test.sh. Some checks need root (mknod, a
+# The helpers are cli_lib.sh's. Some checks need root (mknod, a
 # path root cannot write); they are skipped, saying so, without it.
 set -u
 
 test_name=$1
-BIN=$2
-case $BIN in /*) ;; *) BIN=$(pwd)/$BIN ;; esac
+. "$(dirname "$0")/cli_lib.sh"
+BIN=$(cli_abs "$2")
 
-T=$(mktemp -d "${TMPDIR:-/tmp}/droptest-outputs.XXXXXX") || exit 99
 reader=
-trap 'if [ -n "$reader" ]; then kill "$reader" 2>/dev/null; fi; rm -rf "$T"' EXIT
-cd "$T" || exit 99
-
-fail() {
-    echo "FAIL $test_name: $*" >&2
-    if [ -f out ]; then echo "--- stdout:" >&2; head -c 3000 out >&2; fi
-    if [ -f err ]; then echo "--- stderr:" >&2; head -c 3000 err >&2; fi
-    exit 1
+cli_on_exit() {
+    if [ -n "$reader" ]; then kill "$reader" 2>/dev/null; fi
 }
-
-# dt BIN ARGS...: runs it with stdout in `out`, stderr in `err`, exit in rc.
-rc=0
-last=
-dt() {
-    last="$*"
-    "$@" >out 2>err
-    rc=$?
-}
-
-expect_rc() {
-    [ "$rc" -eq "$1" ] || fail "\`$last\`: expected exit $1, got $rc"
-}
-
-# bad ARGS...: a usage error: exit 2, exactly one line on stderr starting
-# with `droptest: `, nothing on stdout (so nothing ran).
-bad() {
-    dt "$BIN" "$@"
-    [ "$rc" -eq 2 ] || fail "\`$*\`: expected exit 2, got $rc"
-    lines=$(wc -l <err)
-    [ "$lines" -eq 1 ] || fail "\`$*\`: expected one line on stderr, got $lines"
-    grep -q '^droptest: ' err || fail "\`$*\`: stderr does not start with droptest:"
-    [ ! -s out ] || fail "\`$*\`: wrote to stdout (it ran)"
-}
-
-expect_eq() {
-    [ "$1" = "$2" ] || fail "$3: expected \`$2\`, got \`$1\`"
-}
+cli_enter_tmp droptest-outputs
 
 is_root() {
     [ "$(id -u)" -eq 0 ]

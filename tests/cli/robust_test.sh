@@ -10,50 +10,23 @@
 set -u
 
 test_name=$1
-BIN=$2
-case $BIN in /*) ;; *) BIN=$(pwd)/$BIN ;; esac
+. "$(dirname "$0")/cli_lib.sh"
+BIN=$(cli_abs "$2")
 
 # Code under test that calls exit() ends its process mid-run, with the
 # run's memory still held: not a leak for a sanitizer build to report.
 ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
 export ASAN_OPTIONS
 
-T=$(mktemp -d "${TMPDIR:-/tmp}/droptest-robust.XXXXXX") || exit 99
-trap 'rm -rf "$T"' EXIT
-cd "$T" || exit 99
+cli_enter_tmp droptest-robust
 
-fail() {
-    echo "FAIL $test_name: $*" >&2
-    if [ -f out ]; then echo "--- stdout:" >&2; head -c 3000 out >&2; fi
-    if [ -f err ]; then echo "--- stderr:" >&2; head -c 3000 err >&2; fi
-    exit 1
-}
-
-# dt ARGS...: runs the binary (at most 60 s) with stdout in `out`, stderr
-# in `err`, exit in rc.
-rc=0
-last=
+# dt ARGS...: unlike cli_lib.sh's, runs the binary, for at most 60 s, so
+# that what hung before the fix fails the test instead of stalling the
+# suite.
 dt() {
     last="$*"
     timeout 60 "$BIN" "$@" >out 2>err
     rc=$?
-}
-
-expect_rc() {
-    [ "$rc" -eq "$1" ] || fail "\`$last\`: expected exit $1, got $rc"
-}
-
-expect_eq() {
-    [ "$1" = "$2" ] || fail "$3: expected \`$2\`, got \`$1\`"
-}
-
-field() {
-    grep -o "\"$1\":\(\"[^\"]*\"\|\[[^]]*\]\|{[^}]*}\|[^,}]*\)" "${2:-out}" |
-        head -n 1 | sed "s/^\"$1\"://"
-}
-
-scenario_line() {
-    grep "^{\"scenario\":\"$1\"" "${2:-out}"
 }
 
 # ---- run ---------------------------------------------------------------------
