@@ -165,7 +165,13 @@ interrupt() {
     expect_eq "$runs" "$((seeds * 5))" "runs of the seeds that completed"
     expect_eq "$(field failing_runs slow.json)" 0 "failing runs"
     [ "$seeds" -lt 200 ] || fail "the campaign was not stopped"
+    # A pass not proven over all its seeds is neither met nor unmet.
+    expect_eq "$(field undecided slow.json)" true "undecided"
+    expect_eq "$(field met slow.json)" false "met"
     grep -q '<testcase' j.xml || fail "no JUnit written"
+    grep -q '<skipped message="interrupted before its seeds completed' j.xml ||
+        fail "the JUnit testcase is not marked skipped"
+    grep -q 'skipped="1"' j.xml || fail "the JUnit suite counts no skip"
 }
 
 t_explore_interrupted_by_sigint() {

@@ -105,20 +105,25 @@ void dt__shard_plan(const dt__campaign *c, uint64_t *whole_shard)
         whole_shard[s] = dt__shard_deal(c, s, &dealt);
 }
 
+uint64_t dt__shard_units_of(const dt__campaign *c, size_t scenario)
+{
+    uint64_t dealt = 0, whole = UINT64_MAX, seeds = c->seed_count;
+    for (size_t s = 0; s <= scenario; s++)
+        whole = dt__shard_deal(c, s, &dealt);
+    if (whole != UINT64_MAX)
+        return whole == c->shard_index ? seeds : 0;
+    /* The units u of the scenario with u % N == I. */
+    uint64_t a = scenario * seeds, b = (scenario + 1) * seeds;
+    uint64_t N = c->shard_count;
+    return b / N + (b % N > c->shard_index) -
+           (a / N + (a % N > c->shard_index));
+}
+
 uint64_t dt__shard_units(const dt__campaign *c)
 {
-    uint64_t n = 0, dealt = 0, seeds = c->seed_count;
-    for (size_t s = 0; s < c->scenario_count; s++) {
-        uint64_t whole = dt__shard_deal(c, s, &dealt);
-        if (whole == UINT64_MAX) {
-            /* The units u of the scenario with u % N == I. */
-            uint64_t a = s * seeds, b = (s + 1) * seeds, N = c->shard_count;
-            n += b / N + (b % N > c->shard_index) -
-                 (a / N + (a % N > c->shard_index));
-        } else if (whole == c->shard_index) {
-            n += seeds;
-        }
-    }
+    uint64_t n = 0;
+    for (size_t s = 0; s < c->scenario_count; s++)
+        n += dt__shard_units_of(c, s);
     return n;
 }
 

@@ -61,6 +61,8 @@ typedef struct dt__campaign {
 void dt__shard_plan(const dt__campaign *c, uint64_t *whole_shard);
 /* How many units (seeds of scenarios) this shard of an explore runs. */
 uint64_t dt__shard_units(const dt__campaign *c);
+/* How many of them are seeds of the given scenario. */
+uint64_t dt__shard_units_of(const dt__campaign *c, size_t scenario);
 
 /* Which seed a unit of work is: the runs of one seed of one scenario. */
 typedef struct dt__unit_key {

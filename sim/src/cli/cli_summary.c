@@ -19,17 +19,21 @@ typedef struct dt__verdict {
     const char *got;
     bool met;
     bool skipped;           /* a shard without runs of the scenario */
+    bool interrupted;       /* a signal stopped the campaign before the
+                             * runs could decide: not met, not unmet */
 } dt__verdict;
 
 /* got: the expected kind if it was found, else the lowest-rank kind found,
  * else pass. Met: expected pass and no run failed, or the expected kind
  * was found in at least one run. */
 static dt__verdict dt__verdict_of(const dt__campaign *c,
-                                  const dt__campaign_tally *t, size_t s)
+                                  const dt__campaign_outcome *o, size_t s)
 {
+    const dt__campaign_tally *t = &o->tallies[s];
     dt__verdict v;
     v.expected = dt__cli_expected_name(c->scenarios[s]);
     v.skipped = false;
+    v.interrupted = false;
     dt_failure_kind want = DT_FAIL_KIND_COUNT;
     if (!dt_scenario_expected(c->scenarios[s], &want))
         want = DT_FAIL_KIND_COUNT;
@@ -54,6 +58,17 @@ static dt__verdict dt__verdict_of(const dt__campaign *c,
     if (t->runs == 0 && c->shard_count > 1) {
         v.met = true;
         v.skipped = true;
+    }
+    /* Interrupted: the runs that completed decide only a found kind
+     * (the expected one, or any when a pass was expected); otherwise the
+     * seeds that never ran might have decided it either way. A fuzz
+     * campaign has no fixed number of seeds to complete. */
+    bool decided = want == DT_FAIL_KIND_COUNT ? !v.met : v.met;
+    if (o->interrupted_by && !decided && !v.skipped &&
+        (c->mode == DT__CAMPAIGN_FUZZ ||
+         t->seeds < dt__shard_units_of(c, s))) {
+        v.met = false;
+        v.interrupted = true;
     }
     return v;
 }
@@ -114,10 +129,16 @@ static void dt__print_scenario_text(const dt__campaign *c,
 {
     const dt_scenario *sc = c->scenarios[s];
     const dt__campaign_tally *t = &o->tallies[s];
-    dt__verdict v = dt__verdict_of(c, t, s);
-    printf("%-6s %s: expected %s, got %s%s\n",
-           v.skipped ? "SKIP" : v.met ? "OK" : "UNMET", sc->name, v.expected,
-           v.got, v.skipped ? " (no seed of it in this shard)" : "");
+    dt__verdict v = dt__verdict_of(c, o, s);
+    printf("%-6s %s: expected %s, %s %s%s\n",
+           v.skipped       ? "SKIP"
+           : v.interrupted ? "INTR"
+           : v.met         ? "OK"
+                           : "UNMET",
+           sc->name, v.expected, v.interrupted ? "so far" : "got", v.got,
+           v.skipped       ? " (no seed of it in this shard)"
+           : v.interrupted ? " (interrupted before its seeds completed)"
+                           : "");
     printf("       %" PRIu64 " runs over %" PRIu64 " seeds, %" PRIu64
            " await points%s\n",
            t->runs, t->seeds, t->await_points,
@@ -196,7 +217,7 @@ static void dt__print_scenario_json(const dt__campaign *c,
 {
     const dt_scenario *sc = c->scenarios[s];
     const dt__campaign_tally *t = &o->tallies[s];
-    dt__verdict v = dt__verdict_of(c, t, s);
+    dt__verdict v = dt__verdict_of(c, o, s);
     dt__json_writer w;
     dt__json_writer_init(&w, stdout);
     dt__json_open_object(&w, NULL);
@@ -206,6 +227,7 @@ static void dt__print_scenario_json(const dt__campaign *c,
     dt__json_put_string(&w, "got", v.got);
     dt__json_put_bool(&w, "met", v.met);
     dt__json_put_bool(&w, "skipped", v.skipped);
+    dt__json_put_bool(&w, "undecided", v.interrupted);
     dt__json_put_u64(&w, "runs", t->runs);
     dt__json_put_u64(&w, "failing_runs", t->failing_runs);
     dt__json_put_u64(&w, "seeds", t->seeds);
@@ -274,26 +296,32 @@ static bool dt__write_junit(FILE *out, void *ctx_)
 {
     const dt__junit_ctx *ctx = ctx_;
     const dt__campaign *c = ctx->c;
-    size_t unmet = 0;
-    for (size_t s = 0; s < c->scenario_count; s++)
-        if (!dt__verdict_of(c, &ctx->o->tallies[s], s).met)
-            unmet++;
+    size_t unmet = 0, undecided = 0;
+    for (size_t s = 0; s < c->scenario_count; s++) {
+        dt__verdict v = dt__verdict_of(c, ctx->o, s);
+        undecided += v.interrupted;
+        unmet += !v.met && !v.interrupted;
+    }
     fprintf(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     fprintf(out, "<testsuites name=\"droptest\" tests=\"%zu\" "
                  "failures=\"%zu\">\n", c->scenario_count, unmet);
     fprintf(out, "  <testsuite name=\"droptest\" tests=\"%zu\" "
-                 "failures=\"%zu\" errors=\"0\" skipped=\"0\">\n",
-            c->scenario_count, unmet);
+                 "failures=\"%zu\" errors=\"0\" skipped=\"%zu\">\n",
+            c->scenario_count, unmet, undecided);
     for (size_t s = 0; s < c->scenario_count; s++) {
         const dt_scenario *sc = c->scenarios[s];
         const dt__campaign_tally *t = &ctx->o->tallies[s];
-        dt__verdict v = dt__verdict_of(c, t, s);
+        dt__verdict v = dt__verdict_of(c, ctx->o, s);
         fputs("    <testcase classname=\"droptest.", out);
         dt__xml_text(out, c->command);
         fputs("\" name=\"", out);
         dt__xml_text(out, sc->name);
         fputs("\">\n", out);
-        if (!v.met) {
+        if (v.interrupted) {
+            fprintf(out, "      <skipped message=\"interrupted before its "
+                         "seeds completed: %" PRIu64 " seeds, %" PRIu64
+                         " runs\"/>\n", t->seeds, t->runs);
+        } else if (!v.met) {
             char msg[256];
             snprintf(msg, sizeof msg, "expected %s, got %s", v.expected,
                      v.got);
@@ -374,11 +402,12 @@ int dt__campaign_report(const dt__campaign *c,
                         const dt__campaign_outcome *o,
                         const dt__summary_opts *opts)
 {
-    size_t met = 0;
+    size_t met = 0, undecided = 0;
     uint64_t runs = 0;
     for (size_t s = 0; s < c->scenario_count; s++) {
-        if (dt__verdict_of(c, &o->tallies[s], s).met)
-            met++;
+        dt__verdict v = dt__verdict_of(c, o, s);
+        met += v.met;
+        undecided += v.interrupted;
         runs += o->tallies[s].runs;
         if (opts->json)
             dt__print_scenario_json(c, o, s);
@@ -386,9 +415,11 @@ int dt__campaign_report(const dt__campaign *c,
             dt__print_scenario_text(c, o, s, opts);
     }
     if (!opts->json) {
-        printf("%s: %zu scenarios, %zu met, %zu unmet; %" PRIu64 " runs",
-               c->command, c->scenario_count, met, c->scenario_count - met,
-               runs);
+        printf("%s: %zu scenarios, %zu met, %zu unmet", c->command,
+               c->scenario_count, met, c->scenario_count - met - undecided);
+        if (o->interrupted_by)
+            printf(", %zu undecided", undecided);
+        printf("; %" PRIu64 " runs", runs);
         if (o->worker_deaths)
             printf("; %" PRIu64 " worker processes died and were replaced",
                    o->worker_deaths);
