@@ -126,8 +126,15 @@ int dt_timeout_until_at(dt_site site, uint64_t deadline_ns, const char *name,
     bool polled_at_deadline = false;
     for (;;) {
         if (s->done_head) {
-            dt__task_set_next_done(rt, s, set_seq, site, out);
+            dt_outcome ended;
+            dt__task_set_next_done(rt, s, set_seq, site, &ended);
             dt__race_set_finish(rt, set_slot, site);
+            /* Nothing but the deadline can cancel the inner future alone
+             * (docs/design.md §5): an abort injected into it is the
+             * deadline coming while it waited there. */
+            if (ended.kind == DT_OUTCOME_CANCELLED)
+                return DT_ERR_ELAPSED;
+            *out = ended;
             return DT_OK;
         }
         bool due = rt->now_ns >= deadline_ns;
