@@ -146,7 +146,7 @@ static dt__stack_class *dt__class_for(size_t size)
     return cls;
 }
 
-dt__stack *dt__stack_get(size_t size)
+dt__stack *dt__stack_get(size_t size, bool many)
 {
     /* Nearly every spawn asks for the run's default size: the class of
      * the last request answers without a search. */
@@ -161,6 +161,15 @@ dt__stack *dt__stack_get(size_t size)
     dt__stack *s = cls->free;
     cls->free = s->next_free;
     s->next_free = NULL;
+    /* The stack after next is where the task after next will make its
+     * first frames: its top is started on now, as the stacks of many
+     * tasks have left the caches (docs/design.md §6). */
+    if (many && cls->free && cls->free->next_free) {
+        const dt__stack *n = cls->free->next_free;
+        const char *top = (const char *)n->lo + n->size;
+        for (size_t off = 64; off <= 384; off += 64)
+            __builtin_prefetch(top - off, 1);
+    }
     return s;
 }
 

@@ -36,8 +36,9 @@ typedef struct dt__stack {
 size_t dt__page_round_up(size_t bytes);
 
 /* A stack of at least size bytes (rounded to pages), or NULL when memory
- * or mappings run out. */
-dt__stack *dt__stack_get(size_t size);
+ * or mappings run out. many: many new tasks take stacks in a row (a long
+ * run queue), so the top of the stack after next is prefetched. */
+dt__stack *dt__stack_get(size_t size, bool many);
 
 /* Returns a stack to the pool. */
 void dt__stack_put(dt__stack *stack);
