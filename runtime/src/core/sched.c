@@ -62,7 +62,13 @@ dt__ready_prefetch(dt_runtime *rt, size_t mask)
              off += 64)
             __builtin_prefetch(sp + off, 1);
     }
-#else
+#endif
+    /* A new task's stack is the pool's: the one the task after the next
+     * new one will take. */
+    const dt__task *n0 = rt->ready[rt->ready_head];
+    if (!n0->stack)
+        dt__stack_prefetch_next(n0->stack_size);
+#if DT_CTX_UCONTEXT
     (void)n1;
 #endif
 }
@@ -222,9 +228,7 @@ dt__schedule_prepare(dt_runtime *rt, dt__task *self, dt__task **to,
         if (next == self)
             return false;
         if (!next->stack) {
-            next->stack =
-                dt__stack_get(next->stack_size,
-                              rt->ready_count >= DT__PREFETCH_QUEUE_MIN);
+            next->stack = dt__stack_get(next->stack_size);
             *fresh = next->stack != NULL;
         }
         if (__builtin_expect(!next->stack, 0)) {
