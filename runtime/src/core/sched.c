@@ -43,11 +43,11 @@ static uint64_t dt__ready_candidate_seq(const dt_choice *choice, size_t i)
 static inline __attribute__((always_inline)) void
 dt__ready_prefetch(dt_runtime *rt, size_t mask)
 {
-    /* Called before the take: the front is the task about to run. */
     const dt__task *n1 =
-        rt->ready[(rt->ready_head + 1 + DT__PREFETCH_STACK_AHEAD) & mask];
-    const char *n2 = (const char *)
-        rt->ready[(rt->ready_head + 1 + DT__PREFETCH_TASK_AHEAD) & mask];
+        rt->ready[(rt->ready_head + DT__PREFETCH_STACK_AHEAD) & mask];
+    const char *n2 =
+        (const char *)rt->ready[(rt->ready_head + DT__PREFETCH_TASK_AHEAD) &
+                                mask];
     for (size_t off = 0; off < sizeof(dt__task); off += 64)
         __builtin_prefetch(n2 + off, 1);
     __builtin_prefetch(n2 + sizeof(dt__task) - 1, 1);
@@ -65,7 +65,7 @@ dt__ready_prefetch(dt_runtime *rt, size_t mask)
 #endif
     /* A new task's stack is the pool's: the one the task after the next
      * new one will take. */
-    const dt__task *n0 = rt->ready[(rt->ready_head + 1) & mask];
+    const dt__task *n0 = rt->ready[rt->ready_head];
     if (!n0->stack)
         dt__stack_prefetch_next(n0->stack_size);
 #if DT_CTX_UCONTEXT
@@ -77,13 +77,6 @@ static inline __attribute__((always_inline)) dt__task *
 dt__ready_take(dt_runtime *rt)
 {
     size_t pick = 0;
-    /* Nested in a test made anyway, so short queues pay nothing more.
-     * Only the ring (a ranked queue has no ready_cap) and only ahead of
-     * a FIFO take: a pick elsewhere just wastes the prefetches. */
-    if (rt->ready_count > 1 &&
-        __builtin_expect(rt->ready_count > DT__PREFETCH_QUEUE_MIN, 0) &&
-        !rt->ranked)
-        dt__ready_prefetch(rt, rt->ready_cap - 1);
     if (rt->ready_count > 1 && rt->driver->choose) {
         dt_choice c = {DT_CHOICE_READY_TASK, rt->ready_count,
                        dt__ready_candidate_seq, rt};
@@ -108,6 +101,8 @@ dt__ready_take(dt_runtime *rt)
             rt->ready[(rt->ready_head + i - 1) & mask];
     rt->ready_head = (rt->ready_head + 1) & mask;
     rt->ready_count--;
+    if (__builtin_expect(rt->ready_count >= DT__PREFETCH_QUEUE_MIN, 0))
+        dt__ready_prefetch(rt, mask);
     return t;
 }
 
