@@ -130,14 +130,24 @@ static bool dt__slab_grow(dt__stack_class *cls)
     return true;
 }
 
-/* The pool class of size bytes (rounded to pages), made if need be; NULL
- * when every class is taken. */
-static dt__stack_class *dt__class_for(size_t size)
+/* The pool class of size bytes (rounded to pages); NULL if none yet. */
+static dt__stack_class *dt__class_find(size_t size)
 {
     size = dt__page_round_up(size);
     for (size_t i = 0; i < dt__class_count; i++)
         if (dt__classes[i].size == size)
             return &dt__classes[i];
+    return NULL;
+}
+
+/* The pool class of size bytes (rounded to pages), made if need be; NULL
+ * when every class is taken. */
+static dt__stack_class *dt__class_for(size_t size)
+{
+    dt__stack_class *found = dt__class_find(size);
+    if (found)
+        return found;
+    size = dt__page_round_up(size);
     if (dt__class_count == DT__STACK_CLASS_MAX)
         return NULL;
     dt__stack_class *cls = &dt__classes[dt__class_count++];
@@ -162,6 +172,20 @@ dt__stack *dt__stack_get(size_t size)
     cls->free = s->next_free;
     s->next_free = NULL;
     return s;
+}
+
+void dt__stack_prefetch_next(size_t size)
+{
+    const dt__stack_class *cls = dt__class_find(size);
+    if (cls && cls->free && cls->free->next_free) {
+        const dt__stack *n = cls->free->next_free;
+        const char *top = (const char *)n->lo + n->size;
+        for (size_t off = 64; off <= 384; off += 64)
+            __builtin_prefetch(top - off, 1);
+    }
+    /* Without this GCC deems the function free of effects (it only
+     * prefetches) and deletes its calls. */
+    __asm__ volatile("" ::: "memory");
 }
 
 size_t dt__stack_pool_guard_modes(size_t size, size_t n, size_t counts[3])

@@ -38,6 +38,10 @@ size_t dt__page_round_up(size_t bytes);
 /* A stack of at least size bytes (rounded to pages), or NULL when memory
  * or mappings run out. */
 dt__stack *dt__stack_get(size_t size);
+/* Prefetches the top of the second stack dt__stack_get(size) would hand
+ * out, where the first frames of the task after the next new one go.
+ * Changes nothing. */
+void dt__stack_prefetch_next(size_t size);
 
 /* Returns a stack to the pool. */
 void dt__stack_put(dt__stack *stack);

@@ -24,12 +24,24 @@
 
 /* ---- lifecycle of the task struct -------------------------------------- */
 
+/* Live tasks from which their structs are likely out of the caches. */
+#define DT__PREFETCH_TASKS_MIN 64
+
 /* A task struct, recycled or new; dt__task_spawn writes every field. */
 static dt__task *dt__task_alloc(dt_runtime *rt)
 {
     dt__task *t = rt->free_tasks;
     if (t) {
         rt->free_tasks = t->all_next;
+        /* Spawns come in loops: with many tasks about, the struct after
+         * next has left the caches, and is started on now. */
+        if (rt->tasks_live >= DT__PREFETCH_TASKS_MIN && rt->free_tasks &&
+            rt->free_tasks->all_next) {
+            const char *n = (const char *)rt->free_tasks->all_next;
+            for (size_t off = 0; off < sizeof *t; off += 64)
+                __builtin_prefetch(n + off, 1);
+            __builtin_prefetch(n + sizeof *t - 1, 1);
+        }
         return t;
     }
     t = malloc(sizeof *t);
