@@ -416,3 +416,125 @@ DT_TEST(timeout_child_is_aborted_when_the_caller_is_aborted)
     ASSERT_CLEAN_RUN(&run);
     dt_test_run_fini(&run);
 }
+
+/* ---- aborts injected into a child: they land on the caller ------------- */
+
+/* The first await point of a sleep, and the route its event carried. */
+typedef struct sleep_point {
+    uint64_t index;
+    dt_abort_route route;
+    bool found;
+} sleep_point;
+
+static void sleep_point_tap(void *ctx, const dt_event *e)
+{
+    sleep_point *sp = ctx;
+    if (e->kind == DT_EV_AWAIT && !sp->found &&
+        (dt_wait_reason)(e->arg & 0xff) == DT_WAIT_SLEEP) {
+        sp->index = e->object_seq;
+        sp->route = (dt_abort_route)(e->arg >> 8);
+        sp->found = true;
+    }
+}
+
+/* Joins the caller of a race or a timeout, spawned shielded or not. */
+typedef struct inline_abort_ctx {
+    timeout_parent_ctx timeout;
+    race_parent_ctx race;
+    bool use_race, shield_caller;
+} inline_abort_ctx;
+
+static void *inline_abort_root(void *arg)
+{
+    inline_abort_ctx *c = arg;
+    dt_spawn_options o = {.name = "caller", .shielded = c->shield_caller};
+    dt_join_handle h =
+        c->use_race ? dt_spawn_with(&o, racing_parent, &c->race)
+                    : dt_spawn_with(&o, timing_out_parent, &c->timeout);
+    dt_outcome out = dt_join(h);
+    if (c->use_race)
+        c->race.parent = out;
+    else
+        c->timeout.parent = out;
+    return NULL;
+}
+
+/* Runs c twice: without aborts to find the child's sleep, then with an
+ * abort injected there. Returns the first run's sleep point. */
+static sleep_point inline_abort_run(inline_abort_ctx *c, dt_test_run *run)
+{
+    inline_abort_ctx fresh = *c;
+    sleep_point sp = {0};
+    dt_test_run_init(run);
+    run->driver.tap = sleep_point_tap;
+    run->driver.tap_ctx = &sp;
+    dt_test_run_go(run, inline_abort_root, c);
+    ASSERT_CLEAN_RUN(run);
+    ASSERT_TRUE(sp.found);
+    dt_test_run_fini(run);
+    *c = fresh;
+    dt_test_run_init(run);
+    run->driver.abort_at = &sp.index;
+    run->driver.abort_at_count = 1;
+    dt_test_run_go(run, inline_abort_root, c);
+    return sp;
+}
+
+DT_TEST(timeout_abort_injected_in_the_child_cancels_the_caller_with_it)
+{
+    inline_abort_ctx c = {0};
+    c.timeout.inner = (timeout_ctx){.duration_ns = 10 * DT_NS_PER_MS,
+                                    .body = {.sleep_ns = DT_NS_PER_MS}};
+    dt_test_run run;
+    sleep_point sp = inline_abort_run(&c, &run);
+    /* The child's point is the caller's: its route is the caller's. */
+    ASSERT_EQ(sp.route, DT_ROUTE_JOIN_HANDLE);
+    ASSERT_U64_EQ(run.driver.aborts_injected, 1);
+    /* Tokio drops the inner future only with its caller: the caller never
+     * sees DT_OK with a cancelled child, nor DT_ERR_ELAPSED. */
+    ASSERT_EQ(c.timeout.parent.kind, DT_OUTCOME_CANCELLED);
+    ASSERT_EQ(c.timeout.returned, 0);
+    ASSERT_EQ(c.timeout.inner.body.cleanups, 1);
+    ASSERT_EQ(c.timeout.inner.body.finished, 0);
+    ASSERT_CLEAN_RUN(&run);
+    dt_test_run_fini(&run);
+}
+
+DT_TEST(race_abort_injected_in_a_branch_cancels_the_caller_with_it)
+{
+    inline_abort_ctx c = {.use_race = true};
+    c.race.inner.count = 2;
+    c.race.inner.arms[0] = (race_arm){.sleep_ns = DT_NS_PER_MS, .result = 1};
+    c.race.inner.arms[1] = (race_arm){.sleep_ns = 5 * DT_NS_PER_MS,
+                                      .result = 2};
+    dt_test_run run;
+    sleep_point sp = inline_abort_run(&c, &run);
+    ASSERT_EQ(sp.route, DT_ROUTE_JOIN_HANDLE);
+    ASSERT_U64_EQ(run.driver.aborts_injected, 1);
+    /* No branch wins cancelled and no healthy branch loses to it: the
+     * race never returns, and both branches' cleanups ran. */
+    ASSERT_EQ(c.race.parent.kind, DT_OUTCOME_CANCELLED);
+    ASSERT_EQ(c.race.returned, 0);
+    ASSERT_EQ(c.race.inner.arms[0].cleanups, 1);
+    ASSERT_EQ(c.race.inner.arms[1].cleanups, 1);
+    ASSERT_EQ(c.race.inner.arms[0].finished, 0);
+    ASSERT_CLEAN_RUN(&run);
+    dt_test_run_fini(&run);
+}
+
+DT_TEST(no_abort_lands_in_the_child_of_a_shielded_caller)
+{
+    inline_abort_ctx c = {.shield_caller = true};
+    c.timeout.inner = (timeout_ctx){.duration_ns = 10 * DT_NS_PER_MS,
+                                    .body = {.sleep_ns = DT_NS_PER_MS,
+                                             .result = 9}};
+    dt_test_run run;
+    sleep_point sp = inline_abort_run(&c, &run);
+    ASSERT_EQ(sp.route, DT_ROUTE_NONE);
+    ASSERT_U64_EQ(run.driver.aborts_injected, 0);
+    ASSERT_EQ(c.timeout.inner.err, DT_OK);
+    ASSERT_EQ(c.timeout.inner.out.kind, DT_OUTCOME_OK);
+    ASSERT_EQ(c.timeout.returned, 1);
+    ASSERT_CLEAN_RUN(&run);
+    dt_test_run_fini(&run);
+}

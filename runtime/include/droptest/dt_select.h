@@ -9,7 +9,10 @@
  *
  * dt_race is for branches that are not cancel-safe: each runs as a child
  * task and the losers are aborted mid-way, their drop lists run before the
- * race returns. dt_timeout is tokio::time::timeout on a child task. */
+ * race returns. dt_timeout is tokio::time::timeout on a child task. The
+ * children stand for futures inside the caller's task: an abort injected
+ * at one's await point aborts the caller with it, as Tokio can drop such a
+ * future only with its caller (docs/design.md §7). */
 #ifndef DROPTEST_DT_SELECT_H
 #define DROPTEST_DT_SELECT_H
 

@@ -26,12 +26,13 @@ uint64_t dt__route_owner_seq(const dt_runtime *rt, const dt__task *t,
 }
 
 /* Out of line: the driver decides at few await points. */
-void dt__await_ask(dt_runtime *rt, dt__task *t, uint64_t index,
-                   dt_wait_reason reason, dt_abort_route route, dt_site site)
+void dt__await_ask(dt_runtime *rt, dt__task *t, dt__task *target,
+                   uint64_t index, dt_wait_reason reason,
+                   dt_abort_route route, dt_site site)
 {
     /* Where the driver looks, check the kept route against its rule. */
-    DT_INVARIANT(route == dt__task_route_of(t));
-    uint64_t owner_seq = dt__route_owner_seq(rt, t, route);
+    DT_INVARIANT(route == dt__task_route_of(target));
+    uint64_t owner_seq = dt__route_owner_seq(rt, target, route);
     dt_await_point p = {index, t->seq, t->name, site, reason, route,
                         owner_seq};
     dt__events_flush(rt);
@@ -42,7 +43,11 @@ void dt__await_ask(dt_runtime *rt, dt__task *t, uint64_t index,
     if (abort && route != DT_ROUTE_NONE) {
         rt->report.aborts_injected++;
         dt__emit(rt, DT_EV_ABORT_INJECTED, t->seq, owner_seq, route);
+        /* t ends here, where Tokio drops the inner future; its caller
+         * ends with it, never seeing a child cancelled on its own. */
         t->abort_requested = true;
+        if (target != t)
+            dt__task_request_abort(rt, target, NULL);
     }
 }
 

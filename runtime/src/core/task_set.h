@@ -20,6 +20,9 @@ struct dt__task_set {
     dt__task *done_head, *done_tail;       /* completion order */
     size_t len;
     dt__waiter *waiter;       /* a task in join_next */
+    dt__task *inline_caller;  /* a dt_race's or dt_timeout's set: the
+                               * caller, whose task its children are part
+                               * of (await.h); NULL for a user's set */
 };
 
 /* A new set owned by the current task, on its drop list. */

@@ -53,6 +53,7 @@ int dt_race_at(dt_site site, const dt_race_branch *branches, size_t count,
     uint32_t set_slot = e->slot;
     uint64_t set_seq = e->seq;
     dt__task_set *s = e->object;
+    s->inline_caller = rt->current;
     for (size_t i = 0; i < count; i++) {
         dt_spawn_options o = {.name = branches[i].name ? branches[i].name
                                                        : "race branch"};
@@ -114,6 +115,7 @@ int dt_timeout_until_at(dt_site site, uint64_t deadline_ns, const char *name,
     uint32_t set_slot = e->slot;
     uint64_t set_seq = e->seq;
     dt__task_set *s = e->object;
+    s->inline_caller = self;
     dt_spawn_options o = {.name = name ? name : "timeout"};
     dt__task *child = dt__task_spawn(rt, site, &o, fn, arg, s);
 
@@ -126,15 +128,8 @@ int dt_timeout_until_at(dt_site site, uint64_t deadline_ns, const char *name,
     bool polled_at_deadline = false;
     for (;;) {
         if (s->done_head) {
-            dt_outcome ended;
-            dt__task_set_next_done(rt, s, set_seq, site, &ended);
+            dt__task_set_next_done(rt, s, set_seq, site, out);
             dt__race_set_finish(rt, set_slot, site);
-            /* Nothing but the deadline can cancel the inner future alone
-             * (docs/design.md §5): an abort injected into it is the
-             * deadline coming while it waited there. */
-            if (ended.kind == DT_OUTCOME_CANCELLED)
-                return DT_ERR_ELAPSED;
-            *out = ended;
             return DT_OK;
         }
         bool due = rt->now_ns >= deadline_ns;
