@@ -85,6 +85,12 @@ void dt__campaign_config(const dt__campaign *c, const dt__unit_key *key,
                          dt_sim_config *config,
                          uint64_t abort_buf[DT_ABORT_AT_MAX]);
 
+/* A campaign's seeded draw (fuzz's abort sets, explore's samples): XXH3
+ * of three words written little-endian, so that a seed means the same
+ * runs on every machine; salt keeps the streams apart. */
+uint64_t dt__campaign_draw(uint64_t salt, uint64_t a, uint64_t b,
+                           uint64_t c);
+
 /* ---- explore's deeper runs (cli_depth.c) --------------------------------
  *
  * At depth D a unit runs, after its baseline (run 0) and its depth-1

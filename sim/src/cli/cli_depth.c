@@ -154,12 +154,7 @@ static uint64_t dt__candidates(const dt__plan_bits *b, uint64_t last)
 
 static uint64_t dt__depth_draw(uint64_t seed, unsigned depth, uint64_t i)
 {
-    uint64_t words[3] = {seed, depth, i};
-    unsigned char bytes[sizeof words];
-    for (size_t w = 0; w < 3; w++)
-        for (size_t b = 0; b < 8; b++)
-            bytes[w * 8 + b] = (unsigned char)(words[w] >> (8 * b));
-    return XXH3_64bits_withSeed(bytes, sizeof bytes, DT__DEPTH_DRAW_SALT);
+    return dt__campaign_draw(DT__DEPTH_DRAW_SALT, seed, depth, i);
 }
 
 /* A set of distinct indices: open addressing, index + 1 stored. */

@@ -18,17 +18,22 @@ uint64_t dt__campaign_variants(const dt__campaign *c, uint64_t points)
     return points ? DT__FUZZ_RUNS_PER_SEED : 0;
 }
 
-/* A draw of a fuzz run: XXH3 of its coordinates, written little-endian so
- * that a campaign seed means the same runs on every machine. */
+uint64_t dt__campaign_draw(uint64_t salt, uint64_t a, uint64_t b,
+                           uint64_t c)
+{
+    uint64_t words[3] = {a, b, c};
+    unsigned char bytes[sizeof words];
+    for (size_t w = 0; w < 3; w++)
+        for (size_t i = 0; i < 8; i++)
+            bytes[w * 8 + i] = (unsigned char)(words[w] >> (8 * i));
+    return XXH3_64bits_withSeed(bytes, sizeof bytes, salt);
+}
+
+/* A draw of a fuzz run, from the campaign seed and its coordinates. */
 static uint64_t dt__fuzz_draw(uint64_t campaign_seed, uint64_t seed,
                               uint64_t run, uint64_t draw)
 {
-    uint64_t words[3] = {seed, run, draw};
-    unsigned char bytes[sizeof words];
-    for (size_t w = 0; w < 3; w++)
-        for (size_t b = 0; b < 8; b++)
-            bytes[w * 8 + b] = (unsigned char)(words[w] >> (8 * b));
-    return XXH3_64bits_withSeed(bytes, sizeof bytes, campaign_seed);
+    return dt__campaign_draw(campaign_seed, seed, run, draw);
 }
 
 void dt__campaign_config(const dt__campaign *c, const dt__unit_key *key,
