@@ -154,20 +154,14 @@ uint32_t *dt__ledger_live(const dt__ledger *l, size_t *count)
     return slots;
 }
 
-void dt__history_add(dt_runtime *rt, uint64_t seq, dt_object_kind kind,
-                     const char *name, dt_site site)
+void dt__history_grow(dt_runtime *rt, dt_site site)
 {
-    if (rt->history_count == rt->history_cap) {
-        size_t cap = rt->history_cap ? rt->history_cap * 2 : 256;
-        dt__history_line *h = realloc(rt->history, cap * sizeof *h);
-        if (!h)
-            dt__panic_programmer(site, "out of memory for the run history");
-        rt->history = h;
-        rt->history_cap = cap;
-    }
-    rt->history[rt->history_count++] = (dt__history_line){
-        seq, rt->current ? rt->current->seq : 0, name ? name : "?", site,
-        kind};
+    size_t cap = rt->history_cap ? rt->history_cap * 2 : 256;
+    dt__history_line *h = realloc(rt->history, cap * sizeof *h);
+    if (!h)
+        dt__panic_programmer(site, "out of memory for the run history");
+    rt->history = h;
+    rt->history_cap = cap;
 }
 
 bool dt_runtime_object_info(const dt_runtime *rt, uint64_t seq,

@@ -144,17 +144,25 @@ void dt__check_detached(dt__sim *sim)
     dt__text details = {0};
     size_t n = 0;
     const dt_ledger_entry *first = NULL;
-    uint8_t *memo = calloc(ts.count ? ts.count : 1, 1);
+    uint8_t *memo = NULL;
+    bool memo_tried = false;
     for (size_t i = 0; i < ts.count; i++) {
         const dt_ledger_entry *task = &ts.v[i];
         /* Ended tasks and those whose end is under way are on their way
-         * out; the root's own end is this moment. Out of memory for the
-         * walk, only a task's own abort counts. */
+         * out; the root's own end is this moment. */
         if (task->is_root || task->aborted ||
             task->task_state == DT_TASK_FINISHED ||
             task->task_state == DT_TASK_DROPPING ||
-            dt__is_daemon(sim, task->name) ||
-            (memo && dt__end_under_way(&ts, memo, i)))
+            dt__is_daemon(sim, task->name))
+            continue;
+        /* The walk's memo only once a task needs it: most runs end with
+         * none left, and explore makes hundreds of thousands of runs. Out
+         * of memory for it, only a task's own abort counts. */
+        if (!memo_tried) {
+            memo_tried = true;
+            memo = calloc(ts.count, 1);
+        }
+        if (memo && dt__end_under_way(&ts, memo, i))
             continue;
         if (n++ == 0)
             first = task;
