@@ -45,12 +45,8 @@ dt__ready_prefetch(dt_runtime *rt, size_t mask)
 {
     const dt__task *n1 =
         rt->ready[(rt->ready_head + DT__PREFETCH_STACK_AHEAD) & mask];
-    const char *n2 =
-        (const char *)rt->ready[(rt->ready_head + DT__PREFETCH_TASK_AHEAD) &
-                                mask];
-    for (size_t off = 0; off < sizeof(dt__task); off += 64)
-        __builtin_prefetch(n2 + off, 1);
-    __builtin_prefetch(n2 + sizeof(dt__task) - 1, 1);
+    dt__task_prefetch(
+        rt->ready[(rt->ready_head + DT__PREFETCH_TASK_AHEAD) & mask]);
 #if !DT_CTX_UCONTEXT
     if (n1->stack) {
         /* The saved registers and the frames above them, a few lines and

@@ -36,12 +36,8 @@ static dt__task *dt__task_alloc(dt_runtime *rt)
         /* Spawns come in loops: with many tasks about, the struct after
          * next has left the caches, and is started on now. */
         if (rt->tasks_live >= DT__PREFETCH_TASKS_MIN && rt->free_tasks &&
-            rt->free_tasks->all_next) {
-            const char *n = (const char *)rt->free_tasks->all_next;
-            for (size_t off = 0; off < sizeof *t; off += 64)
-                __builtin_prefetch(n + off, 1);
-            __builtin_prefetch(n + sizeof *t - 1, 1);
-        }
+            rt->free_tasks->all_next)
+            dt__task_prefetch(rt->free_tasks->all_next);
         return t;
     }
     t = malloc(sizeof *t);

@@ -89,19 +89,6 @@ void dt__task_set_member_done(dt_runtime *rt, dt__task *t)
 /* Members from which their structs are likely out of the caches. */
 #define DT__SET_PREFETCH_MIN 64
 
-/* A long done queue is drained in a loop (join_next after join_next):
- * the task after next is started on while this one is taken, as its
- * struct has left the caches when many tasks ended. Inline: GCC drops
- * calls to a function that only prefetches. */
-static inline __attribute__((always_inline)) void
-dt__set_prefetch_task(const dt__task *t)
-{
-    const char *p = (const char *)t;
-    for (size_t off = 0; off < sizeof *t; off += 64)
-        __builtin_prefetch(p + off, 1);
-    __builtin_prefetch(p + sizeof *t - 1, 1);
-}
-
 static bool dt__set_pop_done(dt_runtime *rt, dt__task_set *s, dt_outcome *out)
 {
     dt__task *t = s->done_head;
@@ -110,8 +97,11 @@ static bool dt__set_pop_done(dt_runtime *rt, dt__task_set *s, dt_outcome *out)
     s->done_head = t->done_next;
     if (!s->done_head)
         s->done_tail = NULL;
+    /* A long done queue is drained in a loop (join_next after
+     * join_next): the task after next is started on now, its struct
+     * having left the caches when many tasks ended. */
     else if (s->len >= DT__SET_PREFETCH_MIN && s->done_head->done_next)
-        dt__set_prefetch_task(s->done_head->done_next);
+        dt__task_prefetch(s->done_head->done_next);
     t->done_next = NULL;
     dt__set_unlink(s, t);
     dt_outcome o = dt__task_take_outcome(rt, t);
