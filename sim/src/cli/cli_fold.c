@@ -67,7 +67,7 @@ bool dt__unit_complete(const dt__pool *p, const dt__unit *u)
     if (u->run_count >= u->run_end)
         return true;
     (void)p;
-    return u->points_known && dt__plan_complete(&u->plan, u->run_count);
+    return dt__plan_complete(&u->plan, u->run_count);
 }
 
 /* ---- folding units into tallies, in order -------------------------------- */
@@ -157,8 +157,8 @@ static void dt__fold_unit(dt__pool *p, dt__unit *u)
     if (take == 0)
         return;
     t->seeds++;
-    if (u->points_known)
-        t->await_points += u->points;
+    if (u->plan.points_known)
+        t->await_points += u->plan.points;
     for (unsigned d = 2; d <= u->plan.levels; d++) {
         const dt__plan_level *lv = &u->plan.level[d];
         t->depth_runs[d] += lv->runs;

@@ -172,15 +172,12 @@ static bool dt__worker_handle(dt__pool *p, dt__worker *w,
                                  m->details_len);
     case DT__WIRE_RUN:
         /* The next run, and one the unit has: its run config is rebuilt
-         * from the index (dt__campaign_config). */
+         * from the index (dt__plan_config). */
         if (m->run != u->run_count || m->verdict > DT_FAIL_KIND_COUNT ||
             !dt__plan_has(&u->plan, m->run))
             return dt__pool_fail(p, "a worker reported runs out of order");
-        if (m->run == 0) {
-            u->points = m->await_points;
-            u->points_known = true;
+        if (m->run == 0)
             dt__plan_set_points(&u->plan, m->await_points);
-        }
         /* The landable points of a run deeper runs follow (cli_depth.c). */
         if (dt__plan_wants_bits(&u->plan, m->run) &&
             !dt__plan_note(&u->plan, m->run, m->await_points,
@@ -282,7 +279,7 @@ void dt__pool_hand_out(dt__pool *p)
         a.key = u->key;
         a.run_first = u->run_count;
         a.run_end = u->run_end;
-        a.points = u->points;
+        a.points = u->plan.points;
         a.bits_count = dt__plan_bits_count(&u->plan, a.run_first);
         if (!dt__cli_write_all(w->cmd_fd, &a, sizeof a) ||
             !dt__plan_send(&u->plan, a.run_first, w->cmd_fd)) {

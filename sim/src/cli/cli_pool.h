@@ -31,9 +31,8 @@ typedef struct dt__unit {
     uint64_t ordinal;        /* its place in the campaign's order */
     dt__unit_key key;
     uint64_t run_end;        /* runs 0..run_end-1 at most (--max-runs) */
-    uint64_t points;         /* the baseline's await points */
-    bool points_known;
-    dt__plan plan;           /* its runs as far as known (cli_depth.c) */
+    dt__plan plan;           /* its runs as far as known, and its
+                              * baseline's await points (cli_depth.c) */
     dt__run_rec *runs;       /* by run index, as they were reported */
     size_t run_count, run_cap;
     dt__text_rec *texts;
