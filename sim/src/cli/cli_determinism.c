@@ -19,6 +19,7 @@
 #include "cli_commands.h"
 #include "cli_options.h"
 #include "cli_report.h"
+#include "cli_watch.h"
 #include "cli_wire.h"
 #include "base/grow.h"
 
@@ -150,15 +151,6 @@ static void dt__det_report(const dt__campaign *c, const dt__unit_key *key,
     putchar('\n');
 }
 
-static void dt__det_status(int status, char *buf, size_t size)
-{
-    if (WIFSIGNALED(status))
-        snprintf(buf, size, "was killed by signal %d (%s)", WTERMSIG(status),
-                 strsignal(WTERMSIG(status)));
-    else
-        snprintf(buf, size, "exited with status %d", WEXITSTATUS(status));
-}
-
 /* Compares what both processes ran of one seed, hash by hash. */
 static void dt__det_compare(const dt__campaign *c, const dt__unit_key *key,
                             const dt__det_list l[2], dt__det_tally *t)
@@ -224,7 +216,7 @@ static bool dt__det_seed(const dt__campaign *c, const dt__unit_key *key,
             if (WIFEXITED(l[i].status) && WEXITSTATUS(l[i].status) == 0)
                 continue;
             char how[128];
-            dt__det_status(l[i].status, how, sizeof how);
+            dt__describe_status(l[i].status, how, sizeof how);
             t->crashes++;
             printf("  crash: %s seed %" PRIu64 ": the %s process %s after "
                    "%zu runs\n", c->scenarios[key->scenario]->name,
